@@ -1,0 +1,89 @@
+"""The one immutable configuration object, and the one place that reads the environment."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every option of a run.  Change with :func:`dataclasses.replace`.
+
+    top_k:      keywords per post.
+    sentences:  sentences per summary (1-3 in practice).
+    max_chars:  character budget of a summary; one longer sentence is trimmed to its
+                best clauses.  ``None``: 100 characters per sentence.
+    idf:        an IDF table from ``nlp idf build`` (default: jieba's table).
+    userdict:   an extra jieba user dictionary (word [freq] [pos] per line).
+    summarizer: ``textrank`` (extractive, offline) or a seq2seq model id / folder.
+    to:         target languages for translation (``en``, ``ja``).
+    models:     task name -> hub id or local folder, overriding the registry.
+    cache_dir:  translation memory, run state and converted models.
+    """
+
+    top_k: int = 5
+    sentences: int = 2
+    max_chars: int | None = None
+    idf: str | None = None
+    userdict: str | None = None
+    summarizer: str = "textrank"
+    to: tuple[str, ...] = ()
+    models: Mapping[str, str] = field(default_factory=dict)
+    cache_dir: Path = field(default_factory=lambda: default_cache_dir())
+    device: str = "auto"
+    backend: str = "transformers"
+    batch_tokens: int = 0  # 0: chosen per device
+
+    def __post_init__(self) -> None:
+        if self.top_k < 1:
+            raise ConfigError("--top-k must be at least 1")
+        if self.sentences < 1:
+            raise ConfigError("--sentences must be at least 1")
+        if self.max_chars is not None and self.max_chars < 10:
+            raise ConfigError("--max-chars must be at least 10")
+
+    @property
+    def summary_chars(self) -> int:
+        return self.max_chars if self.max_chars is not None else 100 * self.sentences
+
+    def replace(self, **changes) -> "Config":
+        return dataclasses.replace(self, **changes)
+
+
+def default_cache_dir() -> Path:
+    """``$NLP_CACHE_DIR``, else ``$XDG_CACHE_HOME/nlp``, else ``~/.cache/nlp``."""
+    if os.environ.get("NLP_CACHE_DIR"):
+        return Path(os.environ["NLP_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "nlp"
+
+
+def hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def hf_cache_dir() -> str:
+    """Where the Hugging Face hub keeps downloads (as huggingface_hub decides it)."""
+    try:
+        from huggingface_hub import constants
+
+        return str(constants.HF_HUB_CACHE)
+    except Exception:  # pragma: no cover - huggingface_hub always comes with transformers
+        return os.path.join(os.path.expanduser("~"), ".cache", "huggingface", "hub")
+
+
+def parse_models(values: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``["zh-en=ID_OR_PATH", ...]`` -> ``{"zh-en": "ID_OR_PATH"}``."""
+    models = {}
+    for value in values:
+        name, sep, target = value.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise ConfigError(f"--model takes NAME=ID_OR_PATH (e.g. zh-en=Helsinki-NLP/opus-mt-zh-en), got {value!r}")
+        models[name.strip()] = target.strip()
+    return models

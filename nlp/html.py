@@ -1,0 +1,248 @@
+"""HTML bodies: a lossless token stream and the ordered text blocks a reader sees.
+
+We use the standard library's ``html.parser`` because it reports where each token
+starts in the source.  With those offsets the body can be cut into tokens whose
+concatenation *is* the original string, so translation can replace text tokens and
+leave every tag, attribute and byte of markup where it was (BeautifulSoup and lxml
+re-serialise and lose that).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Iterator, Literal
+
+TokenKind = Literal["start", "end", "startend", "text", "comment", "other"]
+
+# Content of these is never text for a reader (or for a translator).
+SKIP_TAGS = frozenset(
+    "script style iframe video audio svg noscript figcaption picture button form select "
+    "textarea object embed canvas template head title nav math map source track".split()
+)
+# Content of these is kept in the output but never translated.
+CODE_TAGS = frozenset("code pre kbd samp var".split())
+BLOCK_TAGS = frozenset(
+    "p div br h1 h2 h3 h4 h5 h6 li ul ol tr td th table thead tbody tfoot caption blockquote "
+    "section article header footer aside figure hr dl dt dd main center address details summary "
+    "fieldset legend img".split()
+)
+VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# class/id words that mark page furniture rather than the article.
+_FURNITURE_WORDS = frozenset(
+    "caption credit credits copyright share sharing social related advert advertisement ads ad "
+    "newsletter subscribe subscription comments widget promo sponsor sponsored donate "
+    "breadcrumb toolbar byline".split()
+)
+_WORD_SPLIT = re.compile(r"[^a-z]+")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: TokenKind
+    start: int
+    end: int
+    tag: str = ""
+    text: str = ""  # decoded text for "text" tokens
+    attrs: tuple[tuple[str, str | None], ...] = ()
+
+
+class _Tokenizer(HTMLParser):
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.source = source
+        self.line_starts = [0]
+        for match in re.finditer("\n", source):
+            self.line_starts.append(match.end())
+        self.events: list[tuple[TokenKind, int, str, str, tuple]] = []
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def handle_starttag(self, tag, attrs):
+        self.events.append(("start", self._offset(), tag, "", tuple(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.events.append(("startend", self._offset(), tag, "", tuple(attrs)))
+
+    def handle_endtag(self, tag):
+        self.events.append(("end", self._offset(), tag, "", ()))
+
+    def handle_data(self, data):
+        self.events.append(("text", self._offset(), "", data, ()))
+
+    def handle_comment(self, data):
+        self.events.append(("comment", self._offset(), "", "", ()))
+
+    def handle_decl(self, decl):
+        self.events.append(("other", self._offset(), "", "", ()))
+
+    handle_pi = handle_decl
+    unknown_decl = handle_decl
+
+    def handle_entityref(self, name):  # only with convert_charrefs=False
+        self.events.append(("text", self._offset(), "", f"&{name};", ()))
+
+    handle_charref = handle_entityref
+
+
+def tokenize(source: str) -> list[Token]:
+    """Tokens covering ``source`` exactly: ``"".join(source[t.start:t.end]) == source``."""
+    parser = _Tokenizer(source)
+    parser.feed(source)
+    parser.close()
+    tokens: list[Token] = []
+    events = parser.events
+    for index, (kind, start, tag, text, attrs) in enumerate(events):
+        end = events[index + 1][1] if index + 1 < len(events) else len(source)
+        if end <= start:
+            continue
+        tokens.append(Token(kind, start, end, tag, text, attrs))
+    # html.parser may leave a tail it could not parse (e.g. "<" at the very end).
+    if tokens and tokens[0].start > 0:
+        tokens.insert(0, Token("text", 0, tokens[0].start, text=source[: tokens[0].start]))
+    elif not tokens and source:
+        tokens.append(Token("text", 0, len(source), text=source))
+    return tokens
+
+
+def _is_furniture(attrs: tuple[tuple[str, str | None], ...]) -> bool:
+    for name, value in attrs:
+        if name in ("class", "id") and value:
+            if _FURNITURE_WORDS.intersection(_WORD_SPLIT.split(value.lower())):
+                return True
+    return False
+
+
+@dataclass
+class Block:
+    """A run of text a reader sees as one unit (paragraph, heading, list item, line)."""
+
+    text: str
+    tag: str = "p"
+    link_chars: int = 0
+    after_image: bool = False
+    role: str = "text"  # "text", "title", or a boilerplate reason
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / max(1, len(self.text))
+
+
+_WS = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+_MD_LINK = re.compile(r"!?\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\((?:[^()\s]|\([^()\s]*\))+(?:\s+\"[^\"]*\")?\)")
+_MD_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,})\s*$", re.MULTILINE)
+_MD_EMPH = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
+_BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")
+
+
+class _BlockBuilder:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.tag = "p"
+        self.after_image = False
+        self.saw_image = False
+
+    def add(self, text: str, in_link: bool) -> None:
+        # Markdown inside HTML: blank lines and rules break blocks; links keep their text.
+        pieces = _BLANK_LINE.split(_MD_RULE.sub("\n\n", text))
+        for index, piece in enumerate(pieces):
+            if index:
+                self.flush()
+            if not piece:
+                continue
+            link_text = 0
+            if not in_link:
+                def keep(match: re.Match) -> str:
+                    nonlocal link_text
+                    link_text += len(match.group(1))
+                    return match.group(1)
+
+                piece = _MD_LINK.sub(keep, piece)
+                piece = _MD_EMPH.sub(r"\2", piece)
+                piece = _MD_HEADING.sub("", piece)
+            self.parts.append(piece)
+            self.link_chars += len(piece.strip()) if in_link else link_text
+
+    def flush(self, next_tag: str = "p") -> None:
+        text = _WS.sub(" ", "".join(self.parts)).strip(" \u3000")
+        if text:
+            self.blocks.append(Block(text, self.tag, min(self.link_chars, len(text)), self.after_image))
+            self.saw_image = False
+        self.parts = []
+        self.link_chars = 0
+        self.tag = next_tag
+        self.after_image = self.saw_image
+
+
+def extract_blocks(html: str) -> list[Block]:
+    """Visible text blocks of an HTML (or HTML-with-markdown) body, in order."""
+    builder = _BlockBuilder()
+    skip_stack: list[str] = []
+    link_depth = 0
+    for token in tokenize(html):
+        tag = token.tag
+        if skip_stack:
+            if token.kind == "start" and tag not in VOID_TAGS:
+                skip_stack.append(tag)
+            elif token.kind == "end" and tag in skip_stack:
+                while skip_stack and skip_stack.pop() != tag:
+                    pass
+            continue
+        if token.kind in ("start", "startend"):
+            if tag in SKIP_TAGS or _is_furniture(token.attrs):
+                if token.kind == "start" and tag not in VOID_TAGS:
+                    builder.flush()
+                    skip_stack.append(tag)
+                continue
+            if tag == "img":
+                builder.flush()
+                builder.saw_image = True
+                builder.after_image = True
+                continue
+            if tag in BLOCK_TAGS:
+                builder.flush(tag)
+            elif tag == "a":
+                link_depth += 1
+        elif token.kind == "end":
+            if tag in BLOCK_TAGS:
+                builder.flush()
+            elif tag == "a":
+                link_depth = max(0, link_depth - 1)
+        elif token.kind == "text":
+            builder.add(token.text, link_depth > 0)
+    builder.flush()
+    return builder.blocks
+
+
+def iter_text_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token, bool]]:
+    """Yield ``(index, token, translatable)`` for every text token."""
+    skip_stack: list[str] = []
+    for index, token in enumerate(tokens):
+        tag = token.tag
+        if token.kind == "start" and tag not in VOID_TAGS and (skip_stack or tag in SKIP_TAGS | CODE_TAGS):
+            skip_stack.append(tag)
+        elif token.kind == "end" and tag in skip_stack:
+            while skip_stack and skip_stack.pop() != tag:
+                pass
+        elif token.kind == "text":
+            yield index, token, not skip_stack
+
+
+def tag_sequence(html: str) -> list[str]:
+    """The sequence of start/end tags, for comparing structure before and after translation."""
+    out = []
+    for token in tokenize(html):
+        if token.kind in ("start", "startend"):
+            out.append(f"<{token.tag}>")
+        elif token.kind == "end":
+            out.append(f"</{token.tag}>")
+    return out
+
+
+__all__ = ["Block", "Token", "extract_blocks", "tokenize", "iter_text_tokens", "tag_sequence", "field"]

@@ -1,0 +1,207 @@
+"""Jekyll posts: read front matter and body, add keys without touching other bytes.
+
+The front matter is parsed (PyYAML, safe loader) only to *read* it.  It is never
+re-dumped: new keys are spliced in as text after the existing lines, so every
+original byte stays where it was, and a second run that removes and re-adds its own
+keys reproduces the file exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from .errors import PostError
+
+PROVENANCE_KEY = "nlp"
+LANGS = ("en", "ja")
+MANAGED_KEYS = frozenset(
+    {"summary", "keywords", PROVENANCE_KEY}
+    | {f"{field}_{lang}" for field in ("title", "summary", "keywords") for lang in LANGS}
+)
+
+_OPEN = re.compile(r"\A(\ufeff?)---[ \t]*(\r?\n)")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
+_TOP_KEY = re.compile(r"^([A-Za-z0-9_][^:\s]*)[ \t]*:(?:[ \t]|$)")
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post as read from disk.  ``text`` is the whole file, unchanged."""
+
+    path: Path
+    text: str
+    fm_start: int  # offset of the first front matter line
+    fm_end: int  # offset just after the last front matter line (start of closing line)
+    body_start: int
+    newline: str
+    meta: Mapping[str, Any]
+
+    @property
+    def front_matter(self) -> str:
+        return self.text[self.fm_start : self.fm_end]
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+    @property
+    def title(self) -> str:
+        value = self.meta.get("title")
+        return "" if value is None else str(value).strip()
+
+
+def read_post(path: str | os.PathLike[str]) -> Post:
+    """Read and parse a post, or raise :class:`PostError` saying why it is not one."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise PostError(path, "is a directory") from None
+    except OSError as exc:
+        raise PostError(path, f"cannot read: {exc.strerror or exc}") from None
+    return parse_post(data, path)
+
+
+def parse_post(data: bytes, path: str | os.PathLike[str] = "<stdin>") -> Post:
+    path = Path(path)
+    if not data:
+        raise PostError(path, "empty file, not a post (no front matter)")
+    if b"\x00" in data[:8192]:
+        raise PostError(path, "binary file, not a post")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PostError(path, f"not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from None
+    opening = _OPEN.match(text)
+    if not opening:
+        raise PostError(path, "no front matter (the file must start with a '---' line)")
+    newline = opening.group(2)
+    fm_start = opening.end()
+    closing = _CLOSE.search(text, fm_start)
+    if not closing:
+        raise PostError(path, "front matter is not closed (no second '---' line)")
+    fm_end = closing.start()
+    try:
+        meta = yaml.safe_load(text[fm_start:fm_end])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PostError(path, f"invalid YAML front matter{where}: {problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise PostError(path, f"front matter is a {type(meta).__name__}, not a mapping of keys")
+    return Post(path, text, fm_start, fm_end, closing.end(), newline, meta)
+
+
+def _yaml_scalar(value: Any) -> str:
+    # JSON strings are valid YAML double-quoted scalars (also for Jekyll's Psych):
+    # one line, no surprises with ':' '#' '[' 'yes' 'null' or leading spaces.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def format_fields(fields: Mapping[str, Any], newline: str = "\n") -> str:
+    lines = []
+    for key, value in fields.items():
+        if isinstance(value, (list, tuple)):
+            rendered = "[" + ", ".join(_yaml_scalar(str(v)) for v in value) + "]"
+        elif isinstance(value, (_dt.date, _dt.datetime)):
+            rendered = value.isoformat()
+        else:
+            rendered = _yaml_scalar(value)
+        lines.append(f"{key}: {rendered}{newline}")
+    return "".join(lines)
+
+
+def strip_keys(front_matter: str, keys: Iterable[str]) -> str:
+    """Remove top-level ``key:`` blocks (with their indented or ``- `` continuation lines)."""
+    keys = set(keys)
+    out: list[str] = []
+    dropping = False
+    for line in front_matter.splitlines(keepends=True):
+        match = _TOP_KEY.match(line)
+        if match:
+            dropping = match.group(1) in keys
+        elif dropping and not (line[:1] in (" ", "\t", "-") or not line.strip()):
+            dropping = False
+        if not dropping:
+            out.append(line)
+    return "".join(out)
+
+
+def own_keys(post: Post) -> set[str]:
+    """Keys of ours already in the post; refuses to take over keys someone else wrote."""
+    present = MANAGED_KEYS & set(map(str, post.meta))
+    if present and PROVENANCE_KEY not in post.meta:
+        names = ", ".join(sorted(present))
+        raise PostError(
+            post.path,
+            f"front matter already has {names} not written by nlp (no '{PROVENANCE_KEY}:' key); "
+            "rename or remove them first",
+        )
+    return present
+
+
+def with_fields(post: Post, fields: Mapping[str, Any]) -> str:
+    """The post's text with ``fields`` set after the original front matter lines.
+
+    Keys written by an earlier run are removed first, so re-running is idempotent and
+    the original front matter stays a byte-for-byte prefix.
+    """
+    original = strip_keys(post.front_matter, own_keys(post))
+    if original and not original.endswith(("\n", "\r")):
+        original += post.newline
+    text = post.text
+    return (
+        text[: post.fm_start]
+        + original
+        + format_fields(fields, post.newline)
+        + text[post.fm_end :]
+    )
+
+
+def original_text(post: Post) -> str:
+    """The post as it was before any enrichment of ours (our keys removed)."""
+    if PROVENANCE_KEY not in post.meta:
+        return post.text
+    fm = strip_keys(post.front_matter, own_keys(post))
+    return post.text[: post.fm_start] + fm + post.text[post.fm_end :]
+
+
+def atomic_write(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    Readers see the old file or the new one, never half of one.  A symlink is
+    followed so the link itself survives; the file mode is kept.
+    """
+    target = Path(os.path.realpath(path))
+    data = text.encode("utf-8")
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".nlp-tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
