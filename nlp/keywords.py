@@ -8,6 +8,7 @@ term the archive uses as a unit scores as one.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -74,6 +75,7 @@ class IdfTable:
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read IDF table: {exc.strerror or exc}") from None
         with handle:
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=4).hexdigest()
             header = handle.readline().rstrip("\n").split("\t")
             if not header or header[0] != IDF_HEADER or len(header) < 3:
                 raise ConfigError(f"{path}: not an IDF table written by `nlp idf build`")
@@ -87,7 +89,7 @@ class IdfTable:
                     idf[term] = math.log((docs + 1) / (int(value) + 0.5))
                 elif kind == "b":
                     boilerplate.add(term)
-        return cls(idf, docs, f"{path.name}:{docs}", frozenset(boilerplate))
+        return cls(idf, docs, f"{path.name}:{docs}:{digest}", frozenset(boilerplate))
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +108,7 @@ def _default_table() -> IdfTable:
 
 NOUN_TAGS = frozenset("n nr ns nt nz nrt nrfg ng vn an eng j nw".split())
 MODIFIER_TAGS = frozenset("a b ad ag z".split())
+_FUNCTION_CHARS = frozenset("但和与及的而并或把被让")
 PHRASE_START = frozenset({"noun", "mod", "verb", "other"})
 PHRASE_END = frozenset({"noun", "verb", "other", "mod"})
 META_ENDS = frozenset("述评 综述 为例 进展 探析 初探 现状 概述".split())
@@ -121,6 +124,8 @@ def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
         return "stop"
     if kind != "cjk" or key in stop:
         return "stop"
+    if tag is None and (key[0] in _FUNCTION_CHARS or key[-1] in "的了着过"):
+        return "stop"  # an unknown word the HMM glued to a function word: "但人名"
     if tag is None or tag in NOUN_TAGS:
         return "noun"
     if tag in MODIFIER_TAGS:
@@ -204,6 +209,7 @@ class KeywordOptions:
     # A part of a chosen phrase is dropped unless it occurs nest_ratio times as often
     # as the phrase (it then stands on its own: 止血 next to 止血机理).
     nest_ratio: float = 3.0
+    verb_led_min_tf: int = 1  # a verb-led phrase ("扩大云服务") must occur in the body, not only the title
     # How likely a Chinese term of 2, 3, ... 8+ characters is a keyword, relative to
     # two characters (measured on csl-dev: 3-4 character terms are the best bets).
     length_prior: tuple[float, ...] = (1.0, 2.3, 2.1, 1.5, 0.9, 0.7, 0.4)
@@ -215,6 +221,7 @@ def extract_keywords(analysis: Analysis, idf: IdfTable, options: KeywordOptions 
     surface: dict[str, str] = {}
     first: dict[str, int] = {}
     parts_of: dict[str, tuple[str, ...]] = {}
+    kind_of: dict[str, str] = {}
     position = 0
     for sentence in analysis.sentences:
         for run in candidate_runs(sentence.words, sentence.keys, sentence.tags):
@@ -223,6 +230,7 @@ def extract_keywords(analysis: Analysis, idf: IdfTable, options: KeywordOptions 
                 surface.setdefault(key, word)
                 first.setdefault(key, position)
                 parts_of.setdefault(key, parts)
+            kind_of.update((k, kind) for _, k, kind in run)
         position += 1
     in_title: set[str] = set()
     for run in candidate_runs(analysis.title_words, analysis.title_keys, analysis.title_tags):
@@ -231,6 +239,7 @@ def extract_keywords(analysis: Analysis, idf: IdfTable, options: KeywordOptions 
             surface.setdefault(key, word)
             first.setdefault(key, -1)
             parts_of.setdefault(key, parts)
+        kind_of.update((k, kind) for _, k, kind in run)
     oov = idf.max * options.oov_idf
 
     def term_idf(key: str) -> float | None:
@@ -242,6 +251,8 @@ def extract_keywords(analysis: Analysis, idf: IdfTable, options: KeywordOptions 
             return oov
         if len(key) > 4 and tf[key] < 2 and key not in in_title:
             return None  # a one-off long phrase the archive never used as a unit
+        if kind_of.get(parts[0]) == "verb" and tf[key] < options.verb_led_min_tf:
+            return None  # a headline verb phrase ("扩大云服务投资") is not a term
         return max(idf.get(p) or oov for p in parts)
 
     scores: dict[str, float] = {}

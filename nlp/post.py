@@ -104,10 +104,15 @@ def parse_post(data: bytes, path: str | os.PathLike[str] = "<stdin>") -> Post:
     return Post(path, text, fm_start, fm_end, closing.end(), newline, meta)
 
 
+# Characters YAML does not allow raw or reads as line breaks inside a quoted scalar.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
 def _yaml_scalar(value: Any) -> str:
     # JSON strings are valid YAML double-quoted scalars (also for Jekyll's Psych):
     # one line, no surprises with ':' '#' '[' 'yes' 'null' or leading spaces.
-    return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def format_fields(fields: Mapping[str, Any], newline: str = "\n") -> str:

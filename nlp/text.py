@@ -51,7 +51,7 @@ def split_clauses(sentence: str) -> list[str]:
 def split_long(sentence: str, max_chars: int) -> list[str]:
     """Pieces of at most ``max_chars`` characters: at clauses first, then by length."""
     if len(sentence) <= max_chars:
-        return [sentence]
+        return [sentence] if sentence else []
     pieces: list[str] = []
     current = ""
     for clause in split_clauses(sentence):

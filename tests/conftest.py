@@ -1,0 +1,48 @@
+"""Shared fixtures: caches and configuration point at tmp_path; one jieba per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+EXAMPLES = ROOT / "examples" / "posts"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("NLP_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+
+
+@pytest.fixture(scope="session")
+def toolkit():
+    from nlp.analyze import Toolkit
+
+    return Toolkit()
+
+
+@pytest.fixture
+def corpus_copy(tmp_path):
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def examples_copy(tmp_path):
+    target = tmp_path / "posts"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+def make_post(path: Path, title: str, body: str, extra: str = "") -> Path:
+    path.write_text(f'---\nlayout: post\ntitle: "{title}"\n{extra}---\n{body}', encoding="utf-8")
+    return path

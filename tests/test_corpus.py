@@ -1,0 +1,43 @@
+"""Golden run over the real archive sample: every original byte survives."""
+
+import re
+
+from nlp.boilerplate import _COMPILED
+from nlp.enrich import enrich
+from nlp.post import parse_post
+
+from .conftest import CORPUS
+
+
+def test_enrich_keeps_every_original_byte(corpus_copy):
+    report = enrich([corpus_copy])
+    assert report.count("failed") == 0
+    posts = 0
+    for original in sorted(CORPUS.rglob("*")):
+        if not original.is_file():
+            continue
+        new = corpus_copy / original.relative_to(CORPUS)
+        before, after = original.read_bytes(), new.read_bytes()
+        if not before.startswith(b"---"):
+            assert after == before, new
+            continue
+        posts += 1
+        old_post, new_post = parse_post(before, original), parse_post(after, new)
+        assert new_post.front_matter.startswith(old_post.front_matter), new
+        assert new_post.body == old_post.body and after.endswith(old_post.body.encode()), new
+        assert after.startswith(before[: len(old_post.text[: old_post.fm_end].encode())]), new
+        summary = new_post.meta.get("summary", "")
+        for reason, pattern in _COMPILED:
+            if reason in ("copyright", "footer", "related"):
+                assert not pattern.search(summary), (new, reason, summary)
+        if summary:
+            assert new_post.meta["keywords"], new
+    assert posts == 220
+    # posts with text all got a summary (the empty, image-only and title-only ones did not)
+    with_summary = sum(1 for p in corpus_copy.rglob("*.md") if re.search(rb"^summary: ", p.read_bytes(), re.M))
+    assert with_summary >= 210
+
+    snapshot = {p: p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file()}
+    again = enrich([corpus_copy])
+    assert again.count("done") == 0 and again.count("failed") == 0
+    assert {p: p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file()} == snapshot

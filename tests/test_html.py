@@ -1,0 +1,55 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlp.html import extract_blocks, tag_sequence, tokenize
+
+
+def texts(html):
+    return [b.text for b in extract_blocks(html)]
+
+
+def test_skips_script_style_iframe_video_and_furniture():
+    html = (
+        "<div><p>正文一。</p><script>var a='<p>x</p>';</script><style>p{}</style>"
+        "<iframe src=x>框</iframe><video>视频</video><div class='o-ads in-article-advert'>广告</div>"
+        "<figure><img src=a.jpg><figcaption>图说</figcaption></figure><p>正文二。</p></div>"
+    )
+    assert texts(html) == ["正文一。", "正文二。"]
+
+
+def test_text_outside_p_and_br_lines_are_blocks():
+    assert texts("<div>第一行。<br>第二行。<br/>第三行</div>") == ["第一行。", "第二行。", "第三行"]
+
+
+def test_inline_tags_do_not_split_a_sentence():
+    assert texts("<p>美国<strong>总统</strong>说<a href=x>今天</a>下雨。</p>") == ["美国总统说今天下雨。"]
+
+
+def test_markdown_title_link_and_rule():
+    blocks = extract_blocks("[[國際] 標題](https://x.org/a?b=1)\n------\n\n<div><p>正文。</p></div>")
+    assert [b.text for b in blocks] == ["[國際] 標題", "正文。"]
+    assert blocks[0].link_density == 1.0
+
+
+def test_entities_are_decoded_and_ideographic_indent_trimmed():
+    assert texts("<p>　　A&amp;B&nbsp;公司</p>") == ["A&B 公司"]
+
+
+html_soup = st.lists(
+    st.sampled_from(["<p>", "</p>", "<div class='a'>", "</div>", "<br>", "<a href='x'>", "</a>", "文字", "。", "<",
+                     ">", "&amp;", "&", "<!-- c -->", "<script>", "</script>", "<img src=x>", " ", "\n", "<b", "</"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(html_soup)
+def test_tokens_cover_the_source_exactly(html):
+    tokens = tokenize(html)
+    assert "".join(html[t.start : t.end] for t in tokens) == html
+    assert all(a.end == b.start for a, b in zip(tokens, tokens[1:]))
+    extract_blocks(html)  # never raises
+
+
+def test_tag_sequence():
+    assert tag_sequence("<p>a<br>b</p>") == ["<p>", "<br>", "</p>"]
