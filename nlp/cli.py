@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import warnings
 from pathlib import Path
 from typing import List, Optional
 
@@ -62,6 +64,19 @@ def _root(
     import jieba  # it sets its own logger to DEBUG on import: import first, then quiet it
 
     jieba.setLogLevel(logging.WARNING)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    warnings.filterwarnings("ignore", message="Recommended: pip install sacremoses")
+    if not verbose:
+        logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+
+
+def _quiet_transformers() -> None:
+    """Model loading draws progress bars on stderr; ours is the only one we want."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
 
 
 def _config(**options) -> Config:
@@ -219,6 +234,7 @@ def enrich(
     if config.to:
         from .translate import FieldTranslator
 
+        _quiet_transformers()
         translator = FieldTranslator.from_config(config)
     if dry_run:
         report = run_enrich(paths, config, out=out_dir, dry_run=True, translator=translator)
@@ -241,6 +257,7 @@ def translate(
     from .translate import translate_posts, translate_text
 
     config = _config(to=_languages(to), models=parse_models(model))
+    _quiet_transformers()
     if paths == ["-"]:
         text = sys.stdin.read()
         for lang, result in translate_text(text, config).items():
@@ -297,6 +314,7 @@ def models_verify(
     """Translate the registry's known sentence pairs and fail on garbage."""
     from .models import verify
 
+    _quiet_transformers()
     result = verify(name, parse_models(model))
     for line in result.lines:
         out.print(line)

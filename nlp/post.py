@@ -144,6 +144,28 @@ def strip_keys(front_matter: str, keys: Iterable[str]) -> str:
     return "".join(out)
 
 
+def set_key(front_matter: str, key: str, value: Any, newline: str = "\n") -> str:
+    """Replace the top-level ``key:`` block in place (or append it), other lines untouched."""
+    line = format_fields({key: value}, newline)
+    out: list[str] = []
+    done = False
+    dropping = False
+    for current in front_matter.splitlines(keepends=True):
+        match = _TOP_KEY.match(current)
+        if match:
+            dropping = match.group(1) == key
+            if dropping and not done:
+                out.append(line)
+                done = True
+        elif dropping and not (current[:1] in (" ", "\t", "-") or not current.strip()):
+            dropping = False
+        if not dropping:
+            out.append(current)
+    if not done:
+        out.append(line)
+    return "".join(out)
+
+
 def own_keys(post: Post) -> set[str]:
     """Keys of ours already in the post; refuses to take over keys someone else wrote."""
     present = MANAGED_KEYS & set(map(str, post.meta))

@@ -46,3 +46,28 @@ def examples_copy(tmp_path):
 def make_post(path: Path, title: str, body: str, extra: str = "") -> Path:
     path.write_text(f'---\nlayout: post\ntitle: "{title}"\n{extra}---\n{body}', encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory):
+    """Tiny random Marian models built once per session by scripts/make_tiny_models.py."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("tiny-models")
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_tiny_models.py"), str(out)], check=True,
+                   capture_output=True)
+    return out
+
+
+class FakeTranslator:
+    """A deterministic stand-in for a model: marks each sentence, counts what it saw."""
+
+    def __init__(self, lang: str = "en") -> None:
+        self.signature = f"fake-{lang}"
+        self.lang = lang
+        self.seen: list[str] = []
+
+    def translate(self, texts):
+        self.seen.extend(texts)
+        return [f"[{self.lang}]{t.strip()}" if t.strip() else t for t in texts]

@@ -41,3 +41,23 @@ def test_enrich_keeps_every_original_byte(corpus_copy):
     again = enrich([corpus_copy])
     assert again.count("done") == 0 and again.count("failed") == 0
     assert {p: p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file()} == snapshot
+
+
+def test_enrich_with_tiny_translation_models_keeps_every_byte(corpus_copy, tiny_models):
+    """The whole sample with both tiny models: every post with text gets title_*/summary_*."""
+    from nlp.config import Config
+    from nlp.translate import FieldTranslator
+
+    config = Config(to=("en", "ja"), models={"zh-en": str(tiny_models / "zh-en"), "zh-ja": str(tiny_models / "zh-ja")},
+                    cache_dir=corpus_copy.parent / "cache")
+    report = enrich([corpus_copy], config, translator=FieldTranslator.from_config(config))
+    assert report.count("failed") == 0 and report.count("done") == 220
+    for original in sorted(CORPUS.rglob("*.md")):
+        if original.name == "README.md":
+            continue
+        old_post = parse_post(original.read_bytes(), original)
+        new_post = parse_post((corpus_copy / original.relative_to(CORPUS)).read_bytes())
+        assert new_post.front_matter.startswith(old_post.front_matter) and new_post.body == old_post.body
+        if new_post.meta.get("summary"):
+            for key in ("title_en", "summary_en", "keywords_en", "title_ja", "summary_ja", "keywords_ja"):
+                assert new_post.meta.get(key), (original.name, key)

@@ -29,8 +29,8 @@ def test_names_and_multi_word_terms_come_out_whole(toolkit):
         "亚马逊AWS宣布扩大云服务投资。AWS表示，云服务需求持续增长，TikTok也是云服务的大客户。"
         "互联汽车需要云服务支持，互联汽车的数据量很大。"
     )
-    words = kw(toolkit, text, "AWS扩大云服务投资")
-    assert "云服务" in words and "AWS" in words and "互联汽车" in words
+    words = kw(toolkit, text)
+    assert words[:3] == ["云服务", "互联汽车", "AWS"]
 
 
 def test_traditional_posts_keep_their_script(toolkit):

@@ -1,0 +1,210 @@
+"""The model registry (``models/registry.toml``) and finding models on disk.
+
+Models load the real way: ``from_pretrained`` on a local folder, or on the snapshot
+of a hub id in the Hugging Face cache.  When a model is not there, the user gets one
+line naming it, where it was looked for, and the ``nlp models pull`` command to run
+on a connected machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .config import hf_cache_dir, hub_offline
+from .errors import ConfigError, ModelError, ModelMissingError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pair:
+    source: str
+    expect: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    task: str
+    model: str = ""
+    revision: str = "main"
+    license: str = ""
+    size: str = ""
+    source: str = "zh"
+    target: str = ""
+    max_input_tokens: int = 512
+    prefix: str = ""
+    pivot: tuple[str, ...] = ()
+    known_commit: str = ""
+    pairs: tuple[Pair, ...] = field(default=())
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, ModelSpec]:
+    text = resources.files("nlp").joinpath("data").joinpath("registry.toml").read_text(encoding="utf-8")
+    table = tomllib.loads(text)
+    specs = {}
+    for name, entry in table.items():
+        pairs = tuple(Pair(p["source"], tuple(p["expect"])) for p in entry.pop("pairs", []))
+        entry["pivot"] = tuple(entry.get("pivot", ()))
+        specs[name] = ModelSpec(name=name, pairs=pairs, **entry)
+    return specs
+
+
+def spec_for(name: str) -> ModelSpec:
+    specs = registry()
+    if name not in specs:
+        raise ConfigError(f"unknown model name {name!r}; the registry has: {', '.join(sorted(specs))}")
+    return specs[name]
+
+
+def translation_name(target: str, overrides: Mapping[str, str] = {}) -> str:
+    """The registry entry that translates Chinese into ``target``."""
+    name = f"zh-{target}"
+    if name in overrides or name in registry():
+        return name
+    choices = sorted(s.target for s in registry().values() if s.task == "translation" and s.source == "zh")
+    raise ConfigError(f"no translation model for zh->{target}; --to takes: {', '.join(choices)}")
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    """A model found on disk: the folder ``from_pretrained`` loads and what it is."""
+
+    name: str
+    ref: str  # hub id or folder as the user gave it
+    path: Path
+    revision: str  # hub commit, or a short fingerprint of a local folder
+    spec: ModelSpec
+
+    @property
+    def signature(self) -> str:
+        return f"{self.ref}@{self.revision[:12]}"
+
+
+def _fingerprint(folder: Path) -> str:
+    digest = hashlib.blake2b(digest_size=6)
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.name}:{stat.st_size}".encode())
+            if path.suffix in (".json", ".spm", ".model") and stat.st_size < 5_000_000:
+                digest.update(path.read_bytes())
+    return "local-" + digest.hexdigest()
+
+
+def locate(name: str, overrides: Mapping[str, str] = {}, download: bool | None = None) -> LocalModel:
+    """Find model ``name`` (a registry entry, or overridden by ``--model NAME=...``).
+
+    A local folder is used as it is.  A hub id is looked up in the Hugging Face cache;
+    if it is missing and the hub is reachable (``HF_HUB_OFFLINE`` unset) it is
+    downloaded.  Otherwise :class:`ModelMissingError` says where we looked.
+    """
+    spec = registry().get(name) or ModelSpec(name=name, task="translation", target=name.split("-")[-1])
+    ref = overrides.get(name, spec.model)
+    if not ref:
+        raise ConfigError(f"model {name} has no hub id or folder; give one with --model {name}=ID_OR_PATH")
+    folder = Path(ref).expanduser()
+    if folder.is_dir() or ref.startswith((".", "/", "~")):
+        if not (folder / "config.json").is_file():
+            raise ModelMissingError(name, ref, f"{folder} (no config.json there)")
+        return LocalModel(name, ref, folder, _fingerprint(folder), spec)
+    revision = spec.revision if ref == spec.model else "main"
+    from huggingface_hub import snapshot_download
+
+    try:
+        path = snapshot_download(ref, revision=revision, local_files_only=True)
+    except Exception:
+        offline = hub_offline()
+        if download is False or offline:
+            where = f"the Hugging Face cache {hf_cache_dir()}" + (" (HF_HUB_OFFLINE=1)" if offline else "")
+            raise ModelMissingError(name, ref, where) from None
+        try:
+            path = snapshot_download(ref, revision=revision)
+        except Exception as exc:
+            reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise ModelMissingError(name, ref, f"the Hugging Face cache {hf_cache_dir()}, and the download failed: {reason}") from None
+    return LocalModel(name, ref, Path(path), Path(path).name, spec)
+
+
+def is_present(name: str) -> bool:
+    spec = spec_for(name)
+    if spec.pivot:
+        return all(is_present(part) for part in spec.pivot)
+    try:
+        locate(name, download=False)
+    except (ModelMissingError, ConfigError):
+        return False
+    return True
+
+
+def registry_status() -> list[dict]:
+    return [
+        {
+            "name": spec.name,
+            "task": spec.task,
+            "model": spec.model or " -> ".join(spec.pivot),
+            "license": spec.license,
+            "size": spec.size,
+            "present": is_present(spec.name),
+        }
+        for spec in registry().values()
+    ]
+
+
+def pull(names: Sequence[str]) -> list[tuple[str, str]]:
+    """Download registry models into the Hugging Face cache (needs the network)."""
+    from huggingface_hub import snapshot_download
+
+    wanted = list(names) or [n for n, s in registry().items() if s.task == "translation" and not s.pivot]
+    done = []
+    for name in wanted:
+        spec = spec_for(name)
+        for part in spec.pivot or (name,):
+            part_spec = spec_for(part)
+            try:
+                path = snapshot_download(part_spec.model, revision=part_spec.revision)
+            except Exception as exc:
+                raise ModelError(f"could not download {part_spec.model}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+            done.append((part, path))
+    return done
+
+
+@dataclass
+class Verification:
+    ok: bool
+    lines: list[str]
+    verdict: str
+
+
+def verify(name: str, overrides: Mapping[str, str] = {}) -> Verification:
+    """Translate the registry's known pairs; fail on wrong script, loops or missing words."""
+    from .text import cjk_count
+    from .translate import build_translator
+
+    spec = spec_for(name)
+    if not spec.pairs:
+        raise ConfigError(f"the registry has no known pairs for {name}")
+    translator = build_translator(name, overrides)
+    outputs = translator.translate([p.source for p in spec.pairs])
+    lines, failures = [], 0
+    for pair, output in zip(spec.pairs, outputs):
+        missing = [w for w in pair.expect if w.lower() not in output.lower()]
+        script_ok = (cjk_count(output) > 0 or any("\u3040" <= c <= "\u30ff" for c in output)) if spec.target == "ja" \
+            else sum(c.isascii() and c.isalpha() for c in output) > len(output) / 2
+        ok = script_ok and not missing
+        failures += not ok
+        lines.append(f"{'ok  ' if ok else 'FAIL'} {pair.source} -> {output}" + (f"  (missing: {', '.join(missing)})" if missing else ""))
+    if failures:
+        hint = " (try --model zh-ja=... or the registry's zh-ja-pivot)" if spec.target == "ja" and not spec.pivot else ""
+        verdict = f"{name}: {failures} of {len(spec.pairs)} known pairs came out wrong{hint}"
+    else:
+        verdict = f"{name}: all {len(spec.pairs)} known pairs translated as expected"
+    return Verification(failures == 0, lines, verdict)

@@ -1,0 +1,437 @@
+"""Translation: the engine around a seq2seq model, and translated posts.
+
+The engine turns segments (titles, summaries, HTML text runs) into model inputs:
+sentences, split again where they exceed the model's token limit, deduplicated
+across the run and looked up in a SQLite translation memory first.  Only what is
+new reaches the backend, in batches of similar length; the outputs are put back in
+order and re-joined.  Degenerate outputs (loops, absurd lengths) are retried with a
+repetition penalty, then on shorter pieces, and recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import json
+import logging
+import re
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Protocol, Sequence
+
+from .config import Config
+from .errors import ConfigError, NlpError, PostError
+from .models import LocalModel, locate, spec_for, translation_name
+from .text import has_translatable_text, is_mostly_latin, split_long, split_sentences
+
+log = logging.getLogger(__name__)
+
+
+class Backend(str, Enum):
+    """How a model runs.  The value is the CLI choice and goes into provenance."""
+
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
+
+
+class Translator(Protocol):
+    signature: str
+
+    def translate(self, texts: Sequence[str]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    num_beams: int | None = None  # None: the model's own generation config
+    max_length_ratio: float = 2.5  # output tokens per input token, at most
+    repetition_penalty: float = 1.0
+
+    def key(self) -> str:
+        return f"b{self.num_beams}:r{self.max_length_ratio}:p{self.repetition_penalty}"
+
+
+# --------------------------------------------------------------------------- backends
+
+
+def _device(requested: str) -> str:
+    import torch
+
+    if requested != "auto":
+        return requested
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class TransformersBackend:
+    """``AutoModelForSeq2SeqLM`` + its tokenizer, batched by token count."""
+
+    name = Backend.transformers
+
+    def __init__(self, model: LocalModel, device: str = "auto", batch_tokens: int = 0,
+                 options: GenerationOptions = GenerationOptions()) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        self.model_ref = model
+        self.device = _device(device)
+        self.options = options
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model.path)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(model.path).to(self.device).eval()
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot load model {model.ref} from {model.path}: {str(exc).splitlines()[0]}") from None
+        if self.device.startswith("cuda"):
+            self.model = self.model.half()
+        self.batch_tokens = batch_tokens or (16384 if self.device.startswith("cuda") else 2048)
+        limits = [model.spec.max_input_tokens, getattr(self.model.config, "max_position_embeddings", 512)]
+        if 0 < getattr(self.tokenizer, "model_max_length", 0) < 100_000:
+            limits.append(self.tokenizer.model_max_length)
+        self.max_input_tokens = min(limits)
+        self._torch = torch
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+
+    def generate(self, texts: Sequence[str], repetition_penalty: float | None = None) -> list[str]:
+        """Translate ``texts`` (each within the token limit); output order = input order."""
+        if not texts:
+            return []
+        lengths = self.count_tokens(texts)
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        results: list[str] = [""] * len(texts)
+        batch: list[int] = []
+        for index in order + [None]:
+            if index is not None:
+                longest = max([lengths[i] for i in batch] + [lengths[index]])
+                if not batch or longest * (len(batch) + 1) <= self.batch_tokens:
+                    batch.append(index)
+                    continue
+            if batch:
+                outputs = self._generate([texts[i] for i in batch], [lengths[i] for i in batch], repetition_penalty)
+                for i, output in zip(batch, outputs):
+                    results[i] = output
+            batch = [index] if index is not None else []
+        return results
+
+    def max_new_tokens(self, input_tokens: int) -> int:
+        return min(self.max_input_tokens, int(input_tokens * self.options.max_length_ratio) + 8)
+
+    def _generate(self, texts: list[str], lengths: list[int], repetition_penalty: float | None) -> list[str]:
+        torch = self._torch
+        encoded = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=True,
+                                 max_length=self.max_input_tokens).to(self.device)
+        # No forced </s> at the cap: a row cut at its own cap below must read the same
+        # as the same sentence generated alone.
+        kwargs = dict(max_new_tokens=self.max_new_tokens(max(lengths)), forced_eos_token_id=None)
+        if self.options.num_beams:
+            kwargs["num_beams"] = self.options.num_beams
+        if repetition_penalty:
+            kwargs.update(repetition_penalty=repetition_penalty, no_repeat_ngram_size=3)
+        with torch.inference_mode():
+            generated = self.model.generate(**encoded, **kwargs)
+        # Each row keeps its own length cap, so a sentence's output does not depend on
+        # the batch it was in (exactly so for greedy search).
+        rows = [row[: 1 + self.max_new_tokens(n)] for row, n in zip(generated, lengths)]
+        return [t.strip() for t in self.tokenizer.batch_decode(rows, skip_special_tokens=True)]
+
+
+def make_backend(model: LocalModel, config: Config, options: GenerationOptions):
+    try:
+        kind = Backend(config.backend)
+    except ValueError:
+        raise ConfigError(f"unknown backend {config.backend!r}; choose one of: {', '.join(b.value for b in Backend)}") from None
+    if kind is Backend.ctranslate2:
+        from .ct2 import CTranslate2Backend
+
+        return CTranslate2Backend(model, config, options)
+    return TransformersBackend(model, config.device, config.batch_tokens, options)
+
+
+# --------------------------------------------------------------------------- memory
+
+
+class TranslationMemory:
+    """Source -> target per model key, in SQLite (WAL, so parallel runs can share it)."""
+
+    def __init__(self, path: str | Path) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA busy_timeout = 60000")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS memory (model TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,"
+            " flags TEXT NOT NULL DEFAULT '', created REAL NOT NULL, PRIMARY KEY (model, source))"
+        )
+
+    def get(self, model: str, sources: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(sources))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT source, target FROM memory WHERE model = ? AND source IN ({marks})", [model, *chunk])
+            found.update(rows.fetchall())
+        return found
+
+    def put(self, model: str, items: Iterable[tuple[str, str, str]]) -> None:
+        now = time.time()
+        rows = [(model, source, target, flags, now) for source, target, flags in items]
+        if rows:
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?, ?, ?, ?)", rows)
+
+    def flagged(self, model: str) -> list[tuple[str, str, str]]:
+        return self.db.execute("SELECT source, target, flags FROM memory WHERE model = ? AND flags != ''", [model]).fetchall()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# --------------------------------------------------------------------------- engine
+
+_REPEAT = re.compile(r"(.{1,12}?)\1{5,}", re.DOTALL)
+
+
+def degenerate(source: str, output: str, target: str) -> str:
+    """Why ``output`` is not a plausible translation of ``source`` ("" if it is)."""
+    if not output.strip():
+        return "empty"
+    if _REPEAT.search(output):
+        return "loop"
+    ratio = len(output) / max(1, len(source))
+    high = 8.0 if target == "en" else 4.0
+    if len(output) > 40 and ratio > high:
+        return "too-long"
+    return ""
+
+
+@dataclass
+class EngineStats:
+    segments: int = 0
+    units: int = 0
+    passthrough: int = 0
+    memory_hits: int = 0
+    model_inputs: int = 0
+    split_pieces: int = 0
+    retried: int = 0
+    degenerate: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class Engine:
+    """Translate segments with one backend, a memory and the model's token limit."""
+
+    def __init__(self, backend, memory: TranslationMemory | None, target: str, prefix: str = "",
+                 options: GenerationOptions = GenerationOptions()) -> None:
+        self.backend = backend
+        self.memory = memory
+        self.target = target
+        self.prefix = prefix
+        self.options = options
+        self.stats = EngineStats()
+        model = backend.model_ref
+        self.signature = f"{model.name}={model.signature}:{backend.name.value}:{options.key()}"
+        self.model_key = hashlib.blake2b(self.signature.encode(), digest_size=10).hexdigest()
+        self._seen: dict[str, str] = {}
+        self.limit = backend.max_input_tokens  # counted with the prefix and </s>
+
+    # -- splitting
+    def _fit(self, sentence: str) -> list[str]:
+        """Pieces of ``sentence`` that each fit the token limit (clauses first, then length)."""
+        pieces = [sentence]
+        max_chars = max(8, len(sentence))
+        while True:
+            counts = self.backend.count_tokens([self.prefix + p for p in pieces])
+            if all(c <= self.limit for c in counts):
+                return pieces
+            max_chars = max(1, max_chars // 2)
+            refined: list[str] = []
+            for piece, count in zip(pieces, counts):
+                refined.extend(split_long(piece, max_chars) if count > self.limit else [piece])
+            pieces = refined
+
+    def _units(self, segment: str) -> list[tuple[str, str, str, bool]]:
+        """``(lead, core, trail, translate?)`` for each sentence of a segment."""
+        units = []
+        for sentence in split_sentences(segment):
+            core = sentence.strip()
+            lead = sentence[: len(sentence) - len(sentence.lstrip())]
+            trail = sentence[len(sentence.rstrip()) :] if core else ""
+            wanted = bool(core) and has_translatable_text(core) and not (is_mostly_latin(core) and self.target == "en")
+            units.append((lead, core, trail, wanted))
+        return units
+
+    def translate(self, segments: Sequence[str]) -> list[str]:
+        """Translations of ``segments``, in order; whitespace around sentences is kept."""
+        self.stats.segments += len(segments)
+        plans = [self._units(segment) for segment in segments]
+        wanted = list(dict.fromkeys(core for plan in plans for (_, core, _, ok) in plan if ok))
+        self.stats.units += len(wanted)
+        translations = self._translate_units(wanted)
+        joiner = " " if self.target == "en" else ""
+        out = []
+        for plan in plans:
+            parts = []
+            for lead, core, trail, ok in plan:
+                text = translations[core] if ok else core
+                if not ok and core:
+                    self.stats.passthrough += 1
+                if parts and self.target == "en" and not lead and text:
+                    lead = joiner
+                parts.append(lead + text + trail)
+            out.append("".join(parts))
+        return out
+
+    def _translate_units(self, sentences: list[str]) -> dict[str, str]:
+        result = {s: self._seen[s] for s in sentences if s in self._seen}
+        todo = [s for s in sentences if s not in result]
+        if self.memory is not None and todo:
+            hits = self.memory.get(self.model_key, todo)
+            self.stats.memory_hits += len(hits)
+            result.update(hits)
+            todo = [s for s in todo if s not in hits]
+        if todo:
+            fresh = self._run_model(todo)
+            result.update({s: t for s, (t, _) in fresh.items()})
+            if self.memory is not None:
+                self.memory.put(self.model_key, [(s, t, flags) for s, (t, flags) in fresh.items()])
+        self._seen.update(result)
+        return result
+
+    def _run_model(self, sentences: list[str]) -> dict[str, tuple[str, str]]:
+        pieces_of = {s: self._fit(s) for s in sentences}
+        pieces = list(dict.fromkeys(p for ps in pieces_of.values() for p in ps))
+        self.stats.split_pieces += sum(len(ps) - 1 for ps in pieces_of.values())
+        outputs = self._generate(pieces)
+        joiner = " " if self.target == "en" else ""
+        done = {}
+        for sentence, ps in pieces_of.items():
+            flags = sorted({outputs[p][1] for p in ps if outputs[p][1]})
+            done[sentence] = (joiner.join(outputs[p][0] for p in ps), ",".join(flags))
+        return done
+
+    def _generate(self, pieces: list[str]) -> dict[str, tuple[str, str]]:
+        """Model outputs for ``pieces``, retrying degenerate ones once with a repetition penalty."""
+        self.stats.model_inputs += len(pieces)
+        raw = self.backend.generate([self.prefix + p for p in pieces])
+        outputs = {}
+        retry = []
+        for piece, text in zip(pieces, raw):
+            problem = degenerate(piece, text, self.target)
+            outputs[piece] = (text, problem)
+            if problem:
+                retry.append(piece)
+        if retry:
+            self.stats.retried += len(retry)
+            again = self.backend.generate([self.prefix + p for p in retry], repetition_penalty=1.3)
+            for piece, text in zip(retry, again):
+                problem = degenerate(piece, text, self.target)
+                if problem:
+                    self.stats.degenerate += 1
+                    outputs[piece] = (text, f"degenerate:{problem}")
+                else:
+                    outputs[piece] = (text, "retried")
+        return outputs
+
+
+class PivotEngine:
+    """Translate through a chain of engines (zh -> en -> ja)."""
+
+    def __init__(self, engines: list[Engine]) -> None:
+        self.engines = engines
+        self.signature = "pivot(" + ",".join(e.signature for e in engines) + ")"
+        self.stats = engines[0].stats
+
+    def translate(self, segments: Sequence[str]) -> list[str]:
+        for engine in self.engines:
+            segments = engine.translate(segments)
+        return list(segments)
+
+
+def build_translator(name: str, overrides: Mapping[str, str] = {}, config: Config | None = None,
+                     memory: TranslationMemory | None = None):
+    """An engine for registry entry ``name`` (a pivot entry gives a chain of engines)."""
+    config = config or Config()
+    if name not in overrides:
+        spec = spec_for(name)
+        if spec.pivot:
+            return PivotEngine([build_translator(part, overrides, config, memory) for part in spec.pivot])
+    model = locate(name, overrides)
+    options = GenerationOptions()
+    backend = make_backend(model, config, options)
+    target = model.spec.target or name.split("-")[-1]
+    return Engine(backend, memory, target, model.spec.prefix if name not in overrides else _prefix_of(model), options)
+
+
+def _prefix_of(model: LocalModel) -> str:
+    """Registry prefix for a replaced model of the same entry (e.g. >>jpn<< for zh-ja)."""
+    try:
+        return spec_for(model.name).prefix
+    except ConfigError:
+        return ""
+
+
+def memory_for(config: Config) -> TranslationMemory:
+    return TranslationMemory(Path(config.cache_dir) / "memory.sqlite3")
+
+
+def translators_for(config: Config) -> dict[str, object]:
+    """One translator per target language, every model located before any file is touched."""
+    memory = memory_for(config)
+    return {lang: build_translator(translation_name(lang, config.models), config.models, config, memory) for lang in config.to}
+
+
+# --------------------------------------------------------------------------- front matter fields
+
+
+class FieldTranslator:
+    """``title_en``, ``summary_en``, ``keywords_en`` (and ``_ja``) for ``nlp enrich --to``."""
+
+    def __init__(self, translators: Mapping[str, object]) -> None:
+        self.translators = dict(translators)
+        self.signature = "mt=" + ";".join(f"{lang}:{t.signature}" for lang, t in self.translators.items())
+
+    @classmethod
+    def from_config(cls, config: Config) -> "FieldTranslator":
+        return cls(translators_for(config))
+
+    def translate_fields(self, title: str, summary: str, keywords: Sequence[str]) -> dict:
+        fields: dict = {}
+        for lang, translator in self.translators.items():
+            texts = [title, summary, *keywords]
+            out = translator.translate(texts)
+            if title:
+                fields[f"title_{lang}"] = out[0]
+            if summary:
+                fields[f"summary_{lang}"] = out[1]
+            if keywords:
+                fields[f"keywords_{lang}"] = out[2:]
+        return fields
+
+
+def translate_text(text: str, config: Config) -> dict[str, str]:
+    """``nlp translate -``: plain text, each line on its own."""
+    out = {}
+    for lang, translator in translators_for(config).items():
+        lines = text.splitlines()
+        out[lang] = "\n".join(translator.translate(lines))
+    return out
+
+
+from .translate_posts import translate_posts  # noqa: E402  (re-exported for the CLI)
+
+__all__ = [
+    "Backend", "Engine", "FieldTranslator", "GenerationOptions", "PivotEngine", "TranslationMemory",
+    "TransformersBackend", "build_translator", "degenerate", "translate_posts", "translate_text", "translators_for",
+]

@@ -1,0 +1,227 @@
+"""``nlp translate``: whole posts translated beside the original as NAME.en.md / NAME.ja.md.
+
+The body is cut into lossless HTML tokens.  Text between block boundaries is one
+run, even when inline tags (``<span>``, ``<strong>``, ``<a>``) split it, so a sentence
+is translated as a sentence; its translation goes into the run's first text token and
+the run's other text tokens are emptied, so every tag and attribute stays where it
+was.  Script, style, code and the other skipped elements are left untouched.
+Posts are processed in chunks so that sentences from many posts share batches.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .analyze import content_hash, clean_title
+from .config import Config
+from .enrich import TRANSLATION_KEY, FileResult, Report
+from .errors import NlpError, PostError
+from .files import Source, iter_sources
+from .html import BLOCK_TAGS, Token, iter_text_tokens, tokenize
+from .post import MANAGED_KEYS, PROVENANCE_KEY, Post, atomic_write, original_text, read_post, set_key, strip_keys
+
+CHUNK_POSTS = 16
+# Markdown link targets, bare URLs and rule lines are copied, never translated.
+_FIXED = re.compile(r"\]\([^)\s]*\)|\[|https?://\S+|^\s*[-=*]{3,}\s*$|\n", re.MULTILINE)
+
+
+@dataclass
+class Run:
+    tokens: list[int]  # indices of the text tokens of one block-level run
+    text: str  # their decoded text, joined
+
+
+def text_runs(tokens: list[Token]) -> list[Run]:
+    """Translatable text grouped into runs between block boundaries."""
+    translatable = {i for i, _, ok in iter_text_tokens(tokens) if ok}
+    runs: list[Run] = []
+    current: list[int] = []
+
+    def close():
+        if current:
+            runs.append(Run(list(current), "".join(tokens[i].text for i in current)))
+            current.clear()
+
+    for index, token in enumerate(tokens):
+        if token.kind == "text":
+            if index in translatable:
+                current.append(index)
+            else:
+                close()
+        elif token.kind in ("start", "end", "startend") and token.tag in BLOCK_TAGS or token.kind == "comment":
+            close()
+        elif token.kind in ("start", "end", "startend") and index not in translatable:
+            # an inline tag inside a run keeps the run open; a skipped element closes it
+            if any(token.tag == skip for skip in ("script", "style", "iframe", "video", "audio", "svg", "code", "pre")):
+                close()
+    close()
+    return [run for run in runs if run.text.strip()]
+
+
+def split_fixed(text: str) -> list[tuple[str, bool]]:
+    """``(piece, translate?)``: markdown link targets, URLs and newlines stay as they are."""
+    out: list[tuple[str, bool]] = []
+    position = 0
+    for match in _FIXED.finditer(text):
+        if match.start() > position:
+            out.append((text[position : match.start()], True))
+        out.append((match.group(), False))
+        position = match.end()
+    if position < len(text):
+        out.append((text[position:], True))
+    return out
+
+
+@dataclass
+class PostPlan:
+    source: Source
+    post: Post
+    tokens: list[Token]
+    runs: list[Run]
+    pieces: list[list[tuple[str, bool]]]
+    title: str
+
+    def segments(self) -> list[str]:
+        return [self.title] + [p for run in self.pieces for p, ok in run if ok]
+
+
+def plan_post(source: Source) -> PostPlan:
+    post = read_post(source.path)
+    tokens = tokenize(post.body)
+    runs = text_runs(tokens)
+    return PostPlan(source, post, tokens, runs, [split_fixed(run.text) for run in runs], clean_title(post.title))
+
+
+def render_body(plan: PostPlan, translated: list[str]) -> str:
+    """The body with each run's text replaced by its translation; markup untouched."""
+    body = plan.post.body
+    replacement: dict[int, str] = {}
+    position = 0
+    for run, pieces in zip(plan.runs, plan.pieces):
+        parts = []
+        for piece, ok in pieces:
+            if ok:
+                parts.append(translated[position])
+                position += 1
+            else:
+                parts.append(piece)
+        text = "".join(parts)
+        replacement[run.tokens[0]] = htmllib.escape(text, quote=False)
+        for index in run.tokens[1:]:
+            replacement[index] = ""
+    out = []
+    for index, token in enumerate(plan.tokens):
+        out.append(replacement.get(index, body[token.start : token.end]))
+    return "".join(out)
+
+
+def sibling_path(source: Source, lang: str, out: Path | None) -> Path:
+    name = f"{source.path.stem}.{lang}{source.path.suffix}"
+    if out is None:
+        return source.path.with_name(name)
+    relative = source.path.relative_to(source.root).with_name(name) if not source.explicit else Path(name)
+    return out / relative
+
+
+def render_post(plan: PostPlan, lang: str, title: str, body: str, signature: str) -> str:
+    post = plan.post
+    nl = post.newline
+    fm = strip_keys(post.front_matter, MANAGED_KEYS | {"lang", TRANSLATION_KEY})
+    if fm and not fm.endswith(("\n", "\r")):
+        fm += nl
+    fm = set_key(fm, "title", title, nl)
+    fm = set_key(fm, "lang", lang, nl)
+    fm = set_key(fm, TRANSLATION_KEY, plan.source.path.name, nl)
+    fm = set_key(fm, PROVENANCE_KEY, signature, nl)
+    return post.text[: post.fm_start] + fm + post.text[post.fm_end : post.body_start] + body
+
+
+def translate_posts(
+    paths: Iterable[str | os.PathLike[str]],
+    config: Config,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+    translators=None,
+) -> Report:
+    """Write translated siblings of every post under ``paths``."""
+    from .translate import translators_for
+
+    translators = translators or translators_for(config)  # locates every model before touching files
+    out_dir = Path(out) if out is not None else None
+    report = Report()
+    started = time.perf_counter()
+    chunk: list[PostPlan] = []
+
+    def emit(result: FileResult) -> None:
+        report.results.append(result)
+        if on_result:
+            on_result(result)
+
+    def flush() -> None:
+        if not chunk:
+            return
+        outputs = {}
+        for lang, translator in translators.items():
+            segments = [segment for plan in chunk for segment in plan.segments()]
+            outputs[lang] = iter(translator.translate(segments))
+        for plan in chunk:
+            written = []
+            try:
+                for lang, translator in translators.items():
+                    stream = outputs[lang]
+                    segments = plan.segments()
+                    translated = [next(stream) for _ in segments]
+                    signature = f"{translator.signature} src={content_hash(original_text(plan.post))}"
+                    text = render_post(plan, lang, translated[0], render_body(plan, translated[1:]), signature)
+                    target = sibling_path(plan.source, lang, out_dir)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    atomic_write(target, text)
+                    written.append(str(target))
+                emit(FileResult(str(plan.source.path), "done", "", ", ".join(written)))
+            except OSError as exc:
+                emit(FileResult(str(plan.source.path), "failed", f"cannot write: {exc.strerror or exc}"))
+        chunk.clear()
+
+    for source in iter_sources(paths):
+        try:
+            plan = plan_post(source)
+        except PostError as exc:
+            if not source.explicit and exc.reason.startswith(("no front matter", "empty file")):
+                emit(FileResult(str(source.path), "skipped", "not a post (no front matter)"))
+            else:
+                emit(FileResult(str(source.path), "failed", exc.reason))
+            continue
+        except NlpError as exc:
+            emit(FileResult(str(source.path), "failed", str(exc)))
+            continue
+        if TRANSLATION_KEY in plan.post.meta:
+            emit(FileResult(str(source.path), "skipped", "a translation written by nlp"))
+            continue
+        if _up_to_date(plan, translators, out_dir):
+            emit(FileResult(str(source.path), "skipped", "up to date"))
+            continue
+        chunk.append(plan)
+        if len(chunk) >= CHUNK_POSTS:
+            flush()
+    flush()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _up_to_date(plan: PostPlan, translators, out_dir: Path | None) -> bool:
+    for lang, translator in translators.items():
+        target = sibling_path(plan.source, lang, out_dir)
+        try:
+            existing = read_post(target)
+        except PostError:
+            return False
+        if existing.meta.get(PROVENANCE_KEY) != f"{translator.signature} src={content_hash(original_text(plan.post))}":
+            return False
+    return True

@@ -1,0 +1,128 @@
+"""Build tiny random-weight models laid out like the real ones, for offline tests.
+
+    python scripts/make_tiny_models.py DIR [--arch tiny|base|big]
+
+Writes Hugging Face folders that ``from_pretrained`` loads like the real models:
+
+- ``DIR/zh-en``: Marian, one shared vocab.json (as Helsinki-NLP/opus-mt-zh-en);
+- ``DIR/zh-ja``: Marian, separate source and target vocabularies (as the opus-mt-tc-big
+  models);
+
+each with a source sentencepiece model trained on Chinese fixture text and a target one
+trained on English / Japanese text (``scripts/tiny_text``, written for this project).
+Weights are random, so the output is garbage, but it is garbage in the target script:
+the logits of source-only pieces are masked with ``final_logits_bias``.  ``--arch base``
+and ``--arch big`` give the real architectures' sizes (for benchmarks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+TEXT = Path(__file__).resolve().parent / "tiny_text"
+SPECIALS = ["</s>", "<unk>", "<pad>"]  # the same ids in source and target vocabularies
+
+ARCHS = {
+    # layers, d_model, ffn, heads, max positions
+    "tiny": dict(encoder_layers=2, decoder_layers=2, d_model=32, encoder_ffn_dim=64, decoder_ffn_dim=64,
+                 encoder_attention_heads=2, decoder_attention_heads=2),
+    "base": dict(encoder_layers=6, decoder_layers=6, d_model=512, encoder_ffn_dim=2048, decoder_ffn_dim=2048,
+                 encoder_attention_heads=8, decoder_attention_heads=8),
+    "big": dict(encoder_layers=6, decoder_layers=6, d_model=1024, encoder_ffn_dim=4096, decoder_ffn_dim=4096,
+                encoder_attention_heads=16, decoder_attention_heads=16),
+}
+
+
+def train_spm(text_file: Path, prefix: Path, vocab_size: int, coverage: float) -> list[str]:
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        input=str(text_file), model_writer=model, vocab_size=vocab_size, character_coverage=coverage,
+        model_type="unigram", hard_vocab_limit=False, bos_id=-1, eos_id=2, unk_id=1, pad_id=-1,
+        minloglevel=2,
+    )
+    prefix.with_suffix(".spm").write_bytes(model.getvalue())
+    processor = spm.SentencePieceProcessor(model_proto=model.getvalue())
+    return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
+
+
+def ordered_vocab(*piece_lists: list[str]) -> dict[str, int]:
+    vocab: dict[str, int] = {}
+    for token in SPECIALS:
+        vocab[token] = len(vocab)
+    for pieces in piece_lists:
+        for piece in pieces:
+            if piece not in vocab and piece != "<s>":
+                vocab[piece] = len(vocab)
+    return vocab
+
+
+def build(out: Path, target: str, separate_vocabs: bool, arch: str, seed: int) -> Path:
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    folder = out / f"zh-{target}"
+    folder.mkdir(parents=True, exist_ok=True)
+    source_pieces = train_spm(TEXT / "zh.txt", folder / "source", 400, 1.0)
+    target_pieces = train_spm(TEXT / f"{target}.txt", folder / "target", 400, 1.0)
+    if separate_vocabs:
+        source_vocab, target_vocab = ordered_vocab(source_pieces), ordered_vocab(target_pieces)
+        (folder / "vocab.json").write_text(json.dumps(source_vocab, ensure_ascii=False), encoding="utf-8")
+        (folder / "target_vocab.json").write_text(json.dumps(target_vocab, ensure_ascii=False), encoding="utf-8")
+    else:
+        source_vocab = target_vocab = ordered_vocab(source_pieces, target_pieces)
+        (folder / "vocab.json").write_text(json.dumps(source_vocab, ensure_ascii=False), encoding="utf-8")
+    pad = source_vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(source_vocab),
+        decoder_vocab_size=len(target_vocab),
+        share_encoder_decoder_embeddings=not separate_vocabs,
+        max_position_embeddings=512,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=target_vocab["<pad>"],
+        forced_eos_token_id=0,
+        bad_words_ids=[[target_vocab["<pad>"]]],
+        max_length=512,
+        num_beams=1,
+        # Large random weights make the output depend on the input (with the default
+        # 0.02 every input decodes to the same string), which the order tests need.
+        init_std=0.02 if arch != "tiny" else 0.35,
+        **ARCHS[arch],
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config).eval()
+    allowed = set(target_pieces) | set(SPECIALS)
+    with torch.no_grad():
+        bias = model.final_logits_bias
+        for piece, index in target_vocab.items():
+            if piece not in allowed:
+                bias[0, index] = -1e4
+    model.save_pretrained(folder)
+    tokenizer = MarianTokenizer(
+        source_spm=str(folder / "source.spm"), target_spm=str(folder / "target.spm"),
+        vocab=str(folder / "vocab.json"),
+        target_vocab_file=str(folder / "target_vocab.json") if separate_vocabs else None,
+        separate_vocabs=separate_vocabs, source_lang="zh", target_lang=target, model_max_length=512,
+    )
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--arch", choices=sorted(ARCHS), default="tiny")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    for target, separate in (("en", False), ("ja", True)):
+        folder = build(args.out, target, separate, args.arch, args.seed)
+        print(folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""The translation engine with tiny random models: structure, order, batching, caching."""
+
+from collections import Counter
+
+import pytest
+
+from nlp.config import Config
+from nlp.models import locate
+from nlp.translate import Engine, GenerationOptions, TranslationMemory, TransformersBackend, degenerate
+
+SENTENCES = ["我们今天去北京。", "经济增长放缓，市场反应积极。", "他说：“我们会继续努力。”", "政府今天宣布新的经济政策。",
+             "学生们在图书馆里安静地读书。", "一二三"]
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_models):
+    model = locate("zh-en", {"zh-en": str(tiny_models / "zh-en")})
+    return TransformersBackend(model, "cpu", 0, GenerationOptions(num_beams=1))
+
+
+class Spy:
+    """Wraps a backend and records every model input."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.inputs: list[str] = []
+        self.retries: list[str] = []
+        self.name = inner.name
+        self.model_ref = inner.model_ref
+        self.max_input_tokens = inner.max_input_tokens
+
+    def count_tokens(self, texts):
+        return self.inner.count_tokens(texts)
+
+    def generate(self, texts, repetition_penalty=None):
+        (self.retries if repetition_penalty else self.inputs).extend(texts)
+        return self.inner.generate(texts, repetition_penalty)
+
+
+def test_batched_equals_one_by_one(backend):
+    batched = backend.generate(SENTENCES)
+    single = [backend.generate([s])[0] for s in SENTENCES]
+    assert batched == single
+    assert len(set(batched)) > 1  # the outputs depend on the input
+
+
+def test_outputs_are_in_the_target_script(backend):
+    for text in backend.generate(SENTENCES):
+        assert text and not any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def test_memory_hit_equals_fresh_and_costs_nothing(backend, tmp_path):
+    memory = TranslationMemory(tmp_path / "tm.sqlite3")
+    first = Engine(backend, memory, "en").translate(SENTENCES)
+    spy = Spy(backend)
+    second_engine = Engine(spy, memory, "en")
+    assert second_engine.translate(SENTENCES) == first
+    assert spy.inputs == [] and second_engine.stats.memory_hits == len(SENTENCES)
+
+
+def test_each_distinct_sentence_reaches_the_model_once(backend):
+    spy = Spy(backend)
+    engine = Engine(spy, None, "en")
+    segments = ["我们今天去北京。经济增长放缓，市场反应积极。", "我们今天去北京。", "  我们今天去北京。  "]
+    out = engine.translate(segments)
+    engine.translate(["经济增长放缓，市场反应积极。我们今天去北京。"])
+    assert Counter(spy.inputs) == Counter({"我们今天去北京。": 1, "经济增长放缓，市场反应积极。": 1})
+    assert out[2].startswith("  ") and out[2].endswith("  ")
+    assert out[0].startswith(out[1].strip())
+
+
+def test_numbers_urls_and_english_pass_through(backend):
+    spy = Spy(backend)
+    out = Engine(spy, None, "en").translate(["2020", "https://example.org/a", "Already English text.", "—"])
+    assert out == ["2020", "https://example.org/a", "Already English text.", "—"] and spy.inputs == []
+
+
+def test_no_model_input_exceeds_the_limit_for_the_longest_corpus_sentences(backend, toolkit, corpus_copy):
+    from nlp.post import read_post
+
+    longest = []
+    for path in corpus_copy.rglob("*.md"):
+        if path.name == "README.md":
+            continue
+        doc = toolkit.from_post(read_post(path))
+        longest += [s.text for s in doc.analysis.sentences if len(s.text) > 400]
+    assert max(len(s) for s in longest) > 600
+    longest += ["這是一個沒有標點的超長句子" * 300, "長句，" * 1400]  # the archive's longest is 3,892 characters
+
+    class Recorder(Spy):
+        def generate(self, texts, repetition_penalty=None):
+            self.inputs.extend(texts)
+            return ["x" * 10 for _ in texts]
+
+    recorder = Recorder(backend)
+    engine = Engine(recorder, None, "ja")
+    out = engine.translate(longest)
+    counts = backend.count_tokens(recorder.inputs)
+    assert max(counts) <= backend.max_input_tokens == 512
+    assert engine.stats.split_pieces > 0 and len(out) == len(longest)
+
+
+def test_degenerate_outputs_are_detected_retried_and_recorded(backend, tmp_path):
+    assert degenerate("我们今天去北京。", "the the the the the the the the", "en") == "loop"
+    assert degenerate("北京。", "A very long output that goes on and on and on for no reason at all", "en") == "too-long"
+    assert degenerate("我们今天去北京。", "We go to Beijing today.", "en") == ""
+
+    class Looping(Spy):
+        def generate(self, texts, repetition_penalty=None):
+            if repetition_penalty:
+                return ["fixed" if "北京" in t else "ha" * 20 for t in texts]
+            return ["ha" * 20 for _ in texts]
+
+    memory = TranslationMemory(tmp_path / "tm.sqlite3")
+    engine = Engine(Looping(backend), memory, "en")
+    assert engine.translate(["我们今天去北京。", "经济增长放缓。"]) == ["fixed", "ha" * 20]
+    assert engine.stats.retried == 2 and engine.stats.degenerate == 1
+    assert sorted(f for _, _, f in memory.flagged(engine.model_key)) == ["degenerate:loop", "retried"]
+
+
+def test_memory_survives_parallel_writers(tmp_path):
+    import threading
+
+    path = tmp_path / "tm.sqlite3"
+
+    def writer(n):
+        memory = TranslationMemory(path)
+        for i in range(50):
+            memory.put("m", [(f"{n}-{i}", "t", "")])
+        memory.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(TranslationMemory(path).get("m", [f"{n}-{i}" for n in range(4) for i in range(50)])) == 200
+
+
+def test_local_folder_without_config_is_a_missing_model(tmp_path):
+    from nlp.errors import ModelMissingError
+
+    with pytest.raises(ModelMissingError, match="no config.json there.*nlp models pull zh-en"):
+        locate("zh-en", {"zh-en": str(tmp_path)})
+
+
+def test_offline_without_cache_names_the_model_and_the_pull_command():
+    from nlp.errors import ModelMissingError
+
+    with pytest.raises(ModelMissingError) as info:
+        locate("zh-en")
+    message = str(info.value)
+    assert "Helsinki-NLP/opus-mt-zh-en" in message and "HF_HUB_OFFLINE=1" in message
+    assert message.endswith("run `nlp models pull zh-en`") and "\n" not in message
+
+
+def test_config_uses_registry_names(tmp_path):
+    from nlp.errors import ConfigError
+    from nlp.models import translation_name
+
+    assert translation_name("ja") == "zh-ja"
+    with pytest.raises(ConfigError, match="--to takes: en, ja"):
+        translation_name("fr")
+    assert Config(to=("en",)).to == ("en",)
