@@ -109,14 +109,13 @@ def _default_table() -> IdfTable:
 NOUN_TAGS = frozenset("n nr ns nt nz nrt nrfg ng vn an eng j nw".split())
 MODIFIER_TAGS = frozenset("a b ad ag z".split())
 _FUNCTION_CHARS = frozenset("但和与及的而并或把被让")
-PHRASE_START = frozenset({"noun", "mod", "verb", "other"})
-PHRASE_END = frozenset({"noun", "verb", "other", "mod"})
 META_ENDS = frozenset("述评 综述 为例 进展 探析 初探 现状 概述".split())
 
 
 def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
-    """``"noun"`` (may end a keyword), ``"mod"`` (may start or continue one), ``"verb"``
-    (may continue one) or ``"stop"``."""
+    """What a word can be in a keyword: ``"stop"`` (never), or the coarse part of
+    speech ``"noun"``, ``"mod"``, ``"verb"``, ``"other"`` (verb-led phrases need support
+    in the body)."""
     kind = token_class(word)
     if kind == "latin":
         if len(word) >= 2 and word.lower() not in _ENGLISH_STOP and not (len(word) < 3 and word.islower()):
@@ -163,16 +162,14 @@ def _join(parts: Sequence[str]) -> str:
 def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[str, ...]]]:
     """``(surface, key, parts)`` for every n-gram of a run that can be a keyword.
 
-    A keyword ends in a noun-like word; longer phrases are all CJK and at most ten
-    characters long.
+    Phrases are at most ten characters, hold at most one Latin word, and do not end
+    in a meta word of titles (综述, 为例...).
     """
     generic = generic_words()
     for n in range(1, max_n + 1):
         for i in range(len(run) - n + 1):
             parts = run[i : i + n]
-            if n > 1 and (
-                parts[0][2] not in PHRASE_START or parts[-1][2] not in PHRASE_END or parts[-1][1] in META_ENDS
-            ):
+            if n > 1 and parts[-1][1] in META_ENDS:
                 continue
             key = _join([k for _, k, _ in parts])
             if n == 1:

@@ -48,10 +48,9 @@ class Translator(Protocol):
 class GenerationOptions:
     num_beams: int | None = None  # None: the model's own generation config
     max_length_ratio: float = 2.5  # output tokens per input token, at most
-    repetition_penalty: float = 1.0
 
     def key(self) -> str:
-        return f"b{self.num_beams}:r{self.max_length_ratio}:p{self.repetition_penalty}"
+        return f"b{self.num_beams or 'model'}:r{self.max_length_ratio}"
 
 
 # --------------------------------------------------------------------------- backends
