@@ -47,6 +47,8 @@ UserDict = typer.Option(None, "--userdict", help="Extra jieba user dictionary (w
 Lines = typer.Option(False, "--lines", help="Each input line is one document.")
 Json = typer.Option(False, "--json", help="One JSON object per document per line.")
 ModelOpt = typer.Option([], "--model", "-m", help="Override a model: NAME=HUB_ID_OR_FOLDER (repeatable).")
+BackendOpt = typer.Option("transformers", "--backend", help="Model runtime: transformers or ctranslate2.")
+DeviceOpt = typer.Option("auto", "--device", help="auto, cpu or cuda.")
 
 
 def _version(value: bool) -> None:
@@ -193,9 +195,12 @@ def _finish(report, report_file: Optional[Path]) -> int:
 
 
 def _run_batch(function, paths, report_file, **kwargs) -> int:
+    from .enrich import default_workers
     from .files import iter_sources
 
     total = sum(1 for _ in iter_sources(paths))
+    if kwargs.get("workers") == 0:  # auto: processes pay off only for bigger runs
+        kwargs["workers"] = default_workers() if total >= 100 else 1
     with _progress(total, "posts") as progress:
         task = progress.add_task("posts", total=total, rate="")
 
@@ -216,11 +221,14 @@ def enrich(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the diff of each post; write nothing."),
     to: Optional[str] = typer.Option(None, "--to", help="Also translate title, summary and keywords: en, ja or en,ja."),
     model: List[str] = ModelOpt,
+    backend: str = BackendOpt,
+    device: str = DeviceOpt,
     top_k: int = TopK,
     sentences: int = Sentences,
     max_chars: Optional[int] = MaxChars,
     idf: Optional[Path] = IdfOpt,
     userdict: Optional[Path] = UserDict,
+    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Processes for parsing and analysis (0: one per core for big runs)."),
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write summary, keywords and provenance into each post's front matter."""
@@ -228,7 +236,7 @@ def enrich(
 
     config = _config(
         top_k=top_k, sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict),
-        to=_languages(to), models=parse_models(model),
+        to=_languages(to), models=parse_models(model), backend=backend, device=device,
     )
     translator = None
     if config.to:
@@ -242,7 +250,7 @@ def enrich(
             if result.diff:
                 out.print(result.diff, end="")
         return _finish(report, report_file)
-    return _run_batch(run_enrich, paths, report_file, config=config, out=out_dir, translator=translator)
+    return _run_batch(run_enrich, paths, report_file, config=config, out=out_dir, translator=translator, workers=workers)
 
 
 @app.command()
@@ -251,12 +259,14 @@ def translate(
     to: str = typer.Option("en", "--to", help="Target languages: en, ja or en,ja."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write translations under DIR instead of beside the posts."),
     model: List[str] = ModelOpt,
+    backend: str = BackendOpt,
+    device: str = DeviceOpt,
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write each post translated beside it as NAME.en.md / NAME.ja.md."""
     from .translate import translate_posts, translate_text
 
-    config = _config(to=_languages(to), models=parse_models(model))
+    config = _config(to=_languages(to), models=parse_models(model), backend=backend, device=device)
     _quiet_transformers()
     if paths == ["-"]:
         text = sys.stdin.read()

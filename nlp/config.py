@@ -25,6 +25,10 @@ class Config:
     to:         target languages for translation (``en``, ``ja``).
     models:     task name -> hub id or local folder, overriding the registry.
     cache_dir:  translation memory, run state and converted models.
+    device:     ``auto`` (CUDA when available), ``cpu`` or ``cuda``.
+    backend:    ``transformers`` or ``ctranslate2``.
+    batch_tokens: tokens per model batch (0: 2048 on CPU, 16384 on GPU).
+    compute_type: CTranslate2 compute type (default int8 on CPU, int8_float16 on GPU).
     """
 
     top_k: int = 5
@@ -39,6 +43,7 @@ class Config:
     device: str = "auto"
     backend: str = "transformers"
     batch_tokens: int = 0  # 0: chosen per device
+    compute_type: str | None = field(default_factory=lambda: os.environ.get("NLP_CT2_COMPUTE_TYPE") or None)
 
     def __post_init__(self) -> None:
         if self.top_k < 1:

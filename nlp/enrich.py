@@ -20,7 +20,7 @@ from .analyze import Toolkit, content_hash
 from .config import Config
 from .errors import NlpError, PostError
 from .files import Source, iter_sources, output_path
-from .post import PROVENANCE_KEY, Post, atomic_write, original_text, read_post, with_fields
+from .post import PROVENANCE_KEY, Post, atomic_write, original_text, own_keys, read_post, with_fields
 
 log = logging.getLogger(__name__)
 
@@ -74,72 +74,46 @@ def _unified_diff(path: str, before: str, after: str) -> str:
 
 
 class Enricher:
-    """Computes the front matter fields of a post under one configuration."""
+    """Computes the front matter fields of a post under one configuration.
 
-    def __init__(self, config: Config | None = None, translator=None) -> None:
+    ``mt_signature`` is the translator's signature when the run translates: the
+    translation itself happens in :func:`finish` (in the main process, next to the
+    model), everything else in :func:`prepare` (in worker processes with --workers).
+    """
+
+    def __init__(self, config: Config | None = None, mt_signature: str = "") -> None:
         self.toolkit = Toolkit(config)
         self.config = self.toolkit.config
-        self.translator = translator
+        self.mt_signature = mt_signature
 
     @property
     def signature(self) -> str:
-        sig = self.toolkit.signature
-        if self.translator is not None:
-            sig += " " + self.translator.signature
-        return sig
+        return self.toolkit.signature + (f" {self.mt_signature}" if self.mt_signature else "")
 
     def provenance(self, post: Post) -> str:
         """What ``nlp:`` says once ``post`` is enriched under this configuration."""
         return f"{self.signature} src={content_hash(original_text(post))}"
-
-    def fields(self, post: Post) -> dict | None:
-        """The fields to write, or ``None`` when the post has no text and no title."""
-        doc = self.toolkit.from_post(post)
-        if not doc.has_text and not doc.title:
-            return None
-        fields: dict = {}
-        summary = self.toolkit.summary(doc)
-        keywords = self.toolkit.keywords(doc)
-        if summary:
-            fields["summary"] = summary
-        if keywords:
-            fields["keywords"] = keywords
-        if self.translator is not None:
-            fields.update(self.translator.translate_fields(doc.title, summary, keywords))
-        if not fields:
-            return None
-        fields[PROVENANCE_KEY] = self.provenance(post)
-        return fields
 
     def is_current(self, source: Post, written: Post) -> bool:
         """True when ``written`` holds this configuration's output for ``source`` as it is now."""
         return written.meta.get(PROVENANCE_KEY) == self.provenance(source)
 
 
-def enrich(
-    paths: Iterable[str | os.PathLike[str]],
-    config: Config | None = None,
-    *,
-    out: str | os.PathLike[str] | None = None,
-    dry_run: bool = False,
-    translator=None,
-    on_result: Callable[[FileResult], None] | None = None,
-) -> Report:
-    """Enrich every post under ``paths``; never raises for a single bad file."""
-    enricher = Enricher(config, translator)
-    out_dir = Path(out) if out is not None else None
-    report = Report()
-    started = time.perf_counter()
-    for source in iter_sources(paths):
-        result = enrich_one(enricher, source, out_dir, dry_run)
-        report.results.append(result)
-        if on_result:
-            on_result(result)
-    report.seconds = time.perf_counter() - started
-    return report
+@dataclass
+class Prepared:
+    """A post analysed and ready for translation and writing."""
+
+    source: Source
+    post: Post
+    target: Path
+    title: str
+    summary: str
+    keywords: list[str]
+    provenance: str
 
 
-def enrich_one(enricher: Enricher, source: Source, out_dir: Path | None, dry_run: bool) -> FileResult:
+def prepare(enricher: Enricher, source: Source, out_dir: Path | None) -> FileResult | Prepared:
+    """Read and analyse one post (CPU work, safe in a worker process)."""
     name = str(source.path)
     try:
         try:
@@ -159,18 +133,100 @@ def enrich_one(enricher: Enricher, source: Source, out_dir: Path | None, dry_run
                 current = None
         if current is not None and enricher.is_current(post, current):
             return FileResult(name, "skipped", "up to date", str(target))
-        fields = enricher.fields(post)
-        if fields is None:
+        own_keys(post)  # refuse a post whose keys we would take over, before any work
+        doc = enricher.toolkit.from_post(post)
+        summary = enricher.toolkit.summary(doc)
+        keywords = enricher.toolkit.keywords(doc)
+        if not summary and not keywords:
             return FileResult(name, "skipped", "no text")
-        new_text = with_fields(post, fields)
-        if dry_run:
-            return FileResult(name, "done", "", str(target), _unified_diff(name, post.text, new_text))
-        if out_dir is not None:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, new_text)
-        return FileResult(name, "done", "", str(target))
+        return Prepared(source, post, target, doc.title, summary, keywords, enricher.provenance(post))
     except NlpError as exc:
-        reason = exc.reason if isinstance(exc, PostError) else str(exc)
-        return FileResult(name, "failed", reason)
+        return FileResult(name, "failed", exc.reason if isinstance(exc, PostError) else str(exc))
+    except OSError as exc:
+        return FileResult(name, "failed", f"cannot read: {exc.strerror or exc}")
+
+
+def finish(item: Prepared, translator, dry_run: bool) -> FileResult:
+    """Translate (when asked) and write one prepared post."""
+    name = str(item.source.path)
+    fields: dict = {}
+    if item.summary:
+        fields["summary"] = item.summary
+    if item.keywords:
+        fields["keywords"] = item.keywords
+    try:
+        if translator is not None:
+            fields.update(translator.translate_fields(item.title, item.summary, item.keywords))
+        fields[PROVENANCE_KEY] = item.provenance
+        new_text = with_fields(item.post, fields)
+        if dry_run:
+            return FileResult(name, "done", "", str(item.target), _unified_diff(name, item.post.text, new_text))
+        if item.target != item.source.path:
+            item.target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(item.target, new_text)
+        return FileResult(name, "done", "", str(item.target))
+    except NlpError as exc:
+        return FileResult(name, "failed", exc.reason if isinstance(exc, PostError) else str(exc))
     except OSError as exc:
         return FileResult(name, "failed", f"cannot write: {exc.strerror or exc}")
+
+
+_worker: Enricher | None = None
+
+
+def _init_worker(config: Config, mt_signature: str) -> None:
+    global _worker  # one Enricher per worker process, made once
+    _worker = Enricher(config, mt_signature)
+
+
+def _prepare_in_worker(job: tuple[Source, Path | None]) -> FileResult | Prepared:
+    assert _worker is not None
+    return prepare(_worker, *job)
+
+
+def default_workers() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def enrich(
+    paths: Iterable[str | os.PathLike[str]],
+    config: Config | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    dry_run: bool = False,
+    translator=None,
+    workers: int = 1,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> Report:
+    """Enrich every post under ``paths``; never raises for a single bad file.
+
+    With ``workers`` > 1 the posts are read and analysed in that many processes while
+    this one translates and writes; results come back in input order.  The archive is
+    streamed: memory does not grow with its size.
+    """
+    config = config or Config()
+    mt_signature = translator.signature if translator is not None else ""
+    out_dir = Path(out) if out is not None else None
+    report = Report()
+    started = time.perf_counter()
+    jobs = ((source, out_dir) for source in iter_sources(paths))
+    pool = None
+    if workers > 1:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (config, mt_signature))
+        prepared = pool.imap(_prepare_in_worker, jobs, chunksize=4)
+    else:
+        enricher = Enricher(config, mt_signature)
+        prepared = (prepare(enricher, *job) for job in jobs)
+    try:
+        for item in prepared:
+            result = item if isinstance(item, FileResult) else finish(item, translator, dry_run)
+            report.results.append(result)
+            if on_result:
+                on_result(result)
+    finally:
+        if pool is not None:
+            pool.terminate()
+    report.seconds = time.perf_counter() - started
+    return report

@@ -205,6 +205,29 @@ def original_text(post: Post) -> str:
     return post.text[: post.fm_start] + fm + post.text[post.fm_end :]
 
 
+TEMP_SUFFIX = ".nlp-tmp"
+_TEMP_PID = re.compile(r"\.(\d+)\.[^.]+" + re.escape(TEMP_SUFFIX) + "$")
+
+
+def remove_stale_temp(path: Path) -> bool:
+    """Delete a temporary file of ours whose writing process is gone (killed mid-write)."""
+    match = _TEMP_PID.search(path.name)
+    if not match or not path.name.startswith("."):
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+        return False  # its writer is still running
+    except ProcessLookupError:
+        pass
+    except PermissionError:
+        return False
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    return True
+
+
 def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
@@ -217,7 +240,7 @@ def atomic_write(path: str | os.PathLike[str], text: str) -> None:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
         mode = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.", suffix=".nlp-tmp", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -48,9 +48,12 @@ class Translator(Protocol):
 class GenerationOptions:
     num_beams: int | None = None  # None: the model's own generation config
     max_length_ratio: float = 2.5  # output tokens per input token, at most
+    # Benchmarks only: exactly as many output tokens as input tokens (random weights
+    # never stop on their own; this makes every system do the same work).
+    forced_length: bool = False
 
     def key(self) -> str:
-        return f"b{self.num_beams or 'model'}:r{self.max_length_ratio}"
+        return f"b{self.num_beams or 'model'}:r{self.max_length_ratio}" + (":forced" if self.forced_length else "")
 
 
 # --------------------------------------------------------------------------- backends
@@ -82,8 +85,10 @@ class TransformersBackend:
             self.model = AutoModelForSeq2SeqLM.from_pretrained(model.path).to(self.device).eval()
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot load model {model.ref} from {model.path}: {str(exc).splitlines()[0]}") from None
+        self.variant = "fp32"
         if self.device.startswith("cuda"):
             self.model = self.model.half()
+            self.variant = "fp16"
         self.batch_tokens = batch_tokens or (16384 if self.device.startswith("cuda") else 2048)
         limits = [model.spec.max_input_tokens, getattr(self.model.config, "max_position_embeddings", 512)]
         if 0 < getattr(self.tokenizer, "model_max_length", 0) < 100_000:
@@ -118,6 +123,8 @@ class TransformersBackend:
         return results
 
     def max_new_tokens(self, input_tokens: int) -> int:
+        if self.options.forced_length:
+            return input_tokens
         return min(self.max_input_tokens, int(input_tokens * self.options.max_length_ratio) + 8)
 
     def _generate(self, texts: list[str], lengths: list[int], repetition_penalty: float | None) -> list[str]:
@@ -127,6 +134,8 @@ class TransformersBackend:
         # No forced </s> at the cap: a row cut at its own cap below must read the same
         # as the same sentence generated alone.
         kwargs = dict(max_new_tokens=self.max_new_tokens(max(lengths)), forced_eos_token_id=None)
+        if self.options.forced_length:
+            kwargs["min_new_tokens"] = kwargs["max_new_tokens"]
         if self.options.num_beams:
             kwargs["num_beams"] = self.options.num_beams
         if repetition_penalty:
@@ -232,15 +241,16 @@ class Engine:
     """Translate segments with one backend, a memory and the model's token limit."""
 
     def __init__(self, backend, memory: TranslationMemory | None, target: str, prefix: str = "",
-                 options: GenerationOptions = GenerationOptions()) -> None:
+                 options: GenerationOptions = GenerationOptions(), retry: bool = True) -> None:
         self.backend = backend
+        self.retry = retry
         self.memory = memory
         self.target = target
         self.prefix = prefix
         self.options = options
         self.stats = EngineStats()
         model = backend.model_ref
-        self.signature = f"{model.name}={model.signature}:{backend.name.value}:{options.key()}"
+        self.signature = f"{model.name}={model.signature}:{backend.name.value}-{backend.variant}:{options.key()}"
         self.model_key = hashlib.blake2b(self.signature.encode(), digest_size=10).hexdigest()
         self._seen: dict[str, str] = {}
         self.limit = backend.max_input_tokens  # counted with the prefix and </s>
@@ -329,7 +339,7 @@ class Engine:
         for piece, text in zip(pieces, raw):
             problem = degenerate(piece, text, self.target)
             outputs[piece] = (text, problem)
-            if problem:
+            if problem and self.retry:
                 retry.append(piece)
         if retry:
             self.stats.retried += len(retry)

@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 
 TEXT = Path(__file__).resolve().parent / "tiny_text"
-SPECIALS = ["</s>", "<unk>", "<pad>"]  # the same ids in source and target vocabularies
+SPECIALS = ["</s>", "<unk>"]
 
 ARCHS = {
     # layers, d_model, ffn, heads, max positions
@@ -50,18 +50,23 @@ def train_spm(text_file: Path, prefix: Path, vocab_size: int, coverage: float) -
     return [processor.id_to_piece(i) for i in range(processor.get_piece_size())]
 
 
-def ordered_vocab(*piece_lists: list[str]) -> dict[str, int]:
+def ordered_vocab(*piece_lists: list[str], size: int = 0) -> dict[str, int]:
+    """``</s>`` 0, ``<unk>`` 1, the pieces, then ``<pad>`` last (as in the real Marian
+    conversions; CTranslate2's converter relies on it), padded to ``size`` entries."""
     vocab: dict[str, int] = {}
     for token in SPECIALS:
         vocab[token] = len(vocab)
     for pieces in piece_lists:
         for piece in pieces:
-            if piece not in vocab and piece != "<s>":
+            if piece not in vocab and piece not in ("<s>", "<pad>"):
                 vocab[piece] = len(vocab)
+    while len(vocab) < size - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
+    vocab["<pad>"] = len(vocab)
     return vocab
 
 
-def build(out: Path, target: str, separate_vocabs: bool, arch: str, seed: int) -> Path:
+def build(out: Path, target: str, separate_vocabs: bool, arch: str, seed: int, vocab_size: int = 0) -> Path:
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -70,11 +75,13 @@ def build(out: Path, target: str, separate_vocabs: bool, arch: str, seed: int) -
     source_pieces = train_spm(TEXT / "zh.txt", folder / "source", 400, 1.0)
     target_pieces = train_spm(TEXT / f"{target}.txt", folder / "target", 400, 1.0)
     if separate_vocabs:
-        source_vocab, target_vocab = ordered_vocab(source_pieces), ordered_vocab(target_pieces)
+        # Both vocabularies get the same size so that <pad> has one id in both.
+        size = max(len(ordered_vocab(source_pieces)), len(ordered_vocab(target_pieces)), vocab_size)
+        source_vocab, target_vocab = ordered_vocab(source_pieces, size=size), ordered_vocab(target_pieces, size=size)
         (folder / "vocab.json").write_text(json.dumps(source_vocab, ensure_ascii=False), encoding="utf-8")
         (folder / "target_vocab.json").write_text(json.dumps(target_vocab, ensure_ascii=False), encoding="utf-8")
     else:
-        source_vocab = target_vocab = ordered_vocab(source_pieces, target_pieces)
+        source_vocab = target_vocab = ordered_vocab(source_pieces, target_pieces, size=vocab_size)
         (folder / "vocab.json").write_text(json.dumps(source_vocab, ensure_ascii=False), encoding="utf-8")
     pad = source_vocab["<pad>"]
     config = MarianConfig(
@@ -118,9 +125,10 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--arch", choices=sorted(ARCHS), default="tiny")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--vocab-size", type=int, default=0, help="pad vocabularies to this size (real: 65001)")
     args = parser.parse_args()
     for target, separate in (("en", False), ("ja", True)):
-        folder = build(args.out, target, separate, args.arch, args.seed)
+        folder = build(args.out, target, separate, args.arch, args.seed, args.vocab_size)
         print(folder)
 
 

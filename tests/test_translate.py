@@ -26,6 +26,7 @@ class Spy:
         self.inputs: list[str] = []
         self.retries: list[str] = []
         self.name = inner.name
+        self.variant = inner.variant
         self.model_ref = inner.model_ref
         self.max_input_tokens = inner.max_input_tokens
 
@@ -162,3 +163,21 @@ def test_config_uses_registry_names(tmp_path):
     with pytest.raises(ConfigError, match="--to takes: en, ja"):
         translation_name("fr")
     assert Config(to=("en",)).to == ("en",)
+
+
+def test_ctranslate2_float32_greedy_equals_transformers(tiny_models, tmp_path):
+    pytest.importorskip("ctranslate2", reason="install the ct2 extra: pip install -e '.[all]'")
+    from nlp.ct2 import CTranslate2Backend
+
+    options = GenerationOptions(num_beams=1)
+    config = Config(cache_dir=tmp_path, compute_type="float32")
+    for name in ("zh-en", "zh-ja"):  # shared and separate vocabularies
+        model = locate(name, {name: str(tiny_models / name)})
+        expected = TransformersBackend(model, "cpu", 0, options).generate(SENTENCES)
+        ct2 = CTranslate2Backend(model, config, options)
+        assert ct2.generate(SENTENCES) == expected
+        assert sorted(p.name for p in (tmp_path / "ct2").iterdir() if not p.name.startswith("."))
+    # the conversion is cached: a second backend does not convert again
+    before = {p: p.stat().st_mtime for p in (tmp_path / "ct2").rglob("model.bin")}
+    CTranslate2Backend(locate("zh-en", {"zh-en": str(tiny_models / "zh-en")}), config, options)
+    assert {p: p.stat().st_mtime for p in (tmp_path / "ct2").rglob("model.bin")} == before
