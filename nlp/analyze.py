@@ -79,8 +79,13 @@ class Toolkit:
         return IdfTable.load(self.config.idf) if self.config.idf else IdfTable.default()
 
     @cached_property
-    def summarizer(self) -> TextRankLite:
-        return TextRankLite(self.idf, self.segmenter.cut)
+    def summarizer(self):
+        """``textrank`` (extractive, offline), or a seq2seq model (name, hub id or folder)."""
+        if self.config.summarizer == "textrank":
+            return TextRankLite(self.idf, self.segmenter.cut)
+        from .abstractive import load_summarizer
+
+        return load_summarizer(self.config.summarizer, self.config)
 
     @property
     def keyword_options(self) -> KeywordOptions:
@@ -94,9 +99,10 @@ class Toolkit:
     def signature(self) -> str:
         """How keywords and summaries are made, in a short stable form."""
         c = self.config
+        method = "textrank" if c.summarizer == "textrank" else f"abs:{self.summarizer.name}"
         return (
             f"{__version__} kw=phrase-tfidf:k{c.top_k}:idf={self.idf.source} "
-            f"sum={c.summarizer}:s{c.sentences}:c{c.summary_chars}"
+            f"sum={method}:s{c.sentences}:c{c.summary_chars}"
         )
 
     def document(self, blocks: Sequence[Block], title: str = "", source_hash: str = "") -> Document:

@@ -49,6 +49,7 @@ Json = typer.Option(False, "--json", help="One JSON object per document per line
 ModelOpt = typer.Option([], "--model", "-m", help="Override a model: NAME=HUB_ID_OR_FOLDER (repeatable).")
 BackendOpt = typer.Option("transformers", "--backend", help="Model runtime: transformers or ctranslate2.")
 DeviceOpt = typer.Option("auto", "--device", help="auto, cpu or cuda.")
+SummarizerOpt = typer.Option("textrank", "--summarizer", help="textrank (extractive, offline), summarizer (the registry's model), or a seq2seq hub id / folder.")
 
 
 def _version(value: bool) -> None:
@@ -115,10 +116,11 @@ def summarize(
     max_chars: Optional[int] = MaxChars,
     idf: Optional[Path] = IdfOpt,
     userdict: Optional[Path] = UserDict,
+    summarizer: str = SummarizerOpt,
     lines: bool = Lines,
     as_json: bool = Json,
 ) -> int:
-    """Print the extractive summary of each post or text."""
+    """Print the summary of each post or text."""
 
     def render(toolkit, doc, item, many):
         summary = toolkit.summary(doc)
@@ -130,7 +132,9 @@ def summarize(
             _header(item, many and not lines, as_json)
             out.print(summary)
 
-    config = _config(sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict))
+    config = _config(sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict), summarizer=summarizer)
+    if summarizer != "textrank":
+        _quiet_transformers()
     return _per_document(paths, lines, render, config)
 
 
@@ -226,6 +230,7 @@ def enrich(
     top_k: int = TopK,
     sentences: int = Sentences,
     max_chars: Optional[int] = MaxChars,
+    summarizer: str = SummarizerOpt,
     idf: Optional[Path] = IdfOpt,
     userdict: Optional[Path] = UserDict,
     workers: int = typer.Option(0, "--workers", "-j", min=0, help="Processes for parsing and analysis (0: one per core for big runs)."),
@@ -236,8 +241,10 @@ def enrich(
 
     config = _config(
         top_k=top_k, sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict),
-        to=_languages(to), models=parse_models(model), backend=backend, device=device,
+        to=_languages(to), models=parse_models(model), backend=backend, device=device, summarizer=summarizer,
     )
+    if summarizer != "textrank":
+        _quiet_transformers()
     translator = None
     if config.to:
         from .translate import FieldTranslator

@@ -146,8 +146,19 @@ def prepare(enricher: Enricher, source: Source, out_dir: Path | None) -> FileRes
         return FileResult(name, "failed", f"cannot read: {exc.strerror or exc}")
 
 
-def finish(item: Prepared, translator, dry_run: bool) -> FileResult:
-    """Translate (when asked) and write one prepared post."""
+def finish_many(items: list[Prepared], translator, dry_run: bool) -> list[FileResult]:
+    """Translate the fields of several posts in one go (shared batches), then write each."""
+    if translator is None:
+        return [finish(item, {}, dry_run) for item in items]
+    try:
+        translated = translator.translate_many([(i.title, i.summary, i.keywords) for i in items])
+    except NlpError as exc:
+        return [FileResult(str(i.source.path), "failed", str(exc)) for i in items]
+    return [finish(item, fields, dry_run) for item, fields in zip(items, translated)]
+
+
+def finish(item: Prepared, translated: dict, dry_run: bool) -> FileResult:
+    """Write one prepared post with its (already translated) fields."""
     name = str(item.source.path)
     fields: dict = {}
     if item.summary:
@@ -155,8 +166,7 @@ def finish(item: Prepared, translator, dry_run: bool) -> FileResult:
     if item.keywords:
         fields["keywords"] = item.keywords
     try:
-        if translator is not None:
-            fields.update(translator.translate_fields(item.title, item.summary, item.keywords))
+        fields.update(translated)
         fields[PROVENANCE_KEY] = item.provenance
         new_text = with_fields(item.post, fields)
         if dry_run:
@@ -171,6 +181,7 @@ def finish(item: Prepared, translator, dry_run: bool) -> FileResult:
         return FileResult(name, "failed", f"cannot write: {exc.strerror or exc}")
 
 
+TRANSLATE_CHUNK = 32  # posts whose fields are translated together
 _worker: Enricher | None = None
 
 
@@ -206,6 +217,8 @@ def enrich(
     """
     config = config or Config()
     mt_signature = translator.signature if translator is not None else ""
+    if config.summarizer != "textrank":
+        Enricher(config).toolkit.summarizer  # a missing model fails here, before any file is touched
     out_dir = Path(out) if out is not None else None
     report = Report()
     started = time.perf_counter()
@@ -219,12 +232,23 @@ def enrich(
     else:
         enricher = Enricher(config, mt_signature)
         prepared = (prepare(enricher, *job) for job in jobs)
-    try:
-        for item in prepared:
-            result = item if isinstance(item, FileResult) else finish(item, translator, dry_run)
+    def emit(results: list[FileResult]) -> None:
+        for result in results:
             report.results.append(result)
             if on_result:
                 on_result(result)
+
+    pending: list[Prepared] = []
+    try:
+        for item in prepared:
+            if isinstance(item, FileResult):
+                emit([item])
+                continue
+            pending.append(item)
+            if translator is None or len(pending) >= TRANSLATE_CHUNK:
+                emit(finish_many(pending, translator, dry_run))
+                pending = []
+        emit(finish_many(pending, translator, dry_run))
     finally:
         if pool is not None:
             pool.terminate()

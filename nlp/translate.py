@@ -416,17 +416,24 @@ class FieldTranslator:
         return cls(translators_for(config))
 
     def translate_fields(self, title: str, summary: str, keywords: Sequence[str]) -> dict:
-        fields: dict = {}
+        return self.translate_many([(title, summary, list(keywords))])[0]
+
+    def translate_many(self, items: Sequence[tuple[str, str, list[str]]]) -> list[dict]:
+        """Fields for many posts at once, so their sentences share batches."""
+        results: list[dict] = [{} for _ in items]
         for lang, translator in self.translators.items():
-            texts = [title, summary, *keywords]
-            out = translator.translate(texts)
-            if title:
-                fields[f"title_{lang}"] = out[0]
-            if summary:
-                fields[f"summary_{lang}"] = out[1]
-            if keywords:
-                fields[f"keywords_{lang}"] = out[2:]
-        return fields
+            texts = [text for title, summary, keywords in items for text in (title, summary, *keywords)]
+            out = iter(translator.translate(texts))
+            for fields, (title, summary, keywords) in zip(results, items):
+                title_t, summary_t = next(out), next(out)
+                keywords_t = [next(out) for _ in keywords]
+                if title:
+                    fields[f"title_{lang}"] = title_t
+                if summary:
+                    fields[f"summary_{lang}"] = summary_t
+                if keywords:
+                    fields[f"keywords_{lang}"] = keywords_t
+        return results
 
 
 def translate_text(text: str, config: Config) -> dict[str, str]:

@@ -7,6 +7,8 @@ Writes Hugging Face folders that ``from_pretrained`` loads like the real models:
 - ``DIR/zh-en``: Marian, one shared vocab.json (as Helsinki-NLP/opus-mt-zh-en);
 - ``DIR/zh-ja``: Marian, separate source and target vocabularies (as the opus-mt-tc-big
   models);
+- ``DIR/summarizer``: a tiny mT5 (as csebuetnlp/mT5_multilingual_XLSum) for abstractive
+  summaries;
 
 each with a source sentencepiece model trained on Chinese fixture text and a target one
 trained on English / Japanese text (``scripts/tiny_text``, written for this project).
@@ -120,6 +122,37 @@ def build(out: Path, target: str, separate_vocabs: bool, arch: str, seed: int, v
     return folder
 
 
+def build_summarizer(out: Path, seed: int) -> Path:
+    """A tiny random mT5 with a sentencepiece vocabulary trained on the fixture text
+    (transformers 5 builds a T5 tokenizer from a list of (piece, score) pairs)."""
+    import sentencepiece as spm
+    import torch
+    from transformers import MT5Config, MT5ForConditionalGeneration, T5Tokenizer
+
+    folder = out / "summarizer"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = folder / "text.txt"
+    text.write_text((TEXT / "zh.txt").read_text(encoding="utf-8") * 3, encoding="utf-8")
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        input=str(text), model_writer=model, vocab_size=500, character_coverage=1.0, model_type="unigram",
+        hard_vocab_limit=False, pad_id=0, eos_id=1, unk_id=2, bos_id=-1, minloglevel=2,
+    )
+    text.unlink()
+    processor = spm.SentencePieceProcessor(model_proto=model.getvalue())
+    vocab = [(processor.id_to_piece(i), processor.get_score(i)) for i in range(processor.get_piece_size())]
+    tokenizer = T5Tokenizer(vocab=vocab, extra_ids=0, model_max_length=512)
+    config = MT5Config(
+        vocab_size=len(tokenizer), d_model=32, d_ff=64, d_kv=16, num_layers=2, num_decoder_layers=2, num_heads=2,
+        decoder_start_token_id=tokenizer.pad_token_id, pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id, tie_word_embeddings=False,
+    )
+    torch.manual_seed(seed)
+    MT5ForConditionalGeneration(config).eval().save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
@@ -130,6 +163,7 @@ def main() -> None:
     for target, separate in (("en", False), ("ja", True)):
         folder = build(args.out, target, separate, args.arch, args.seed, args.vocab_size)
         print(folder)
+    print(build_summarizer(args.out, args.seed))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,121 @@
+"""Abstractive summaries with a seq2seq model (``--summarizer MODEL``).
+
+A post longer than the model's input limit is cut at block boundaries into pieces
+that fit (a block that is itself too long is cut at sentences, then clauses); each
+piece is summarized, and the partial summaries are summarized again until one
+remains.  Only article text goes in: the same boilerplate filtering as the extractive
+path.  Generation is bounded in length and may not repeat 3-grams.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Sequence
+
+from .config import Config
+from .errors import ConfigError
+from .models import LocalModel, locate
+from .segment import Analysis
+from .text import split_long
+
+log = logging.getLogger(__name__)
+
+_END = re.compile(r"[。！？!?.](?=[^。！？!?.]*$)")
+
+
+def fit_budget(text: str, budget: int) -> str:
+    """Cut ``text`` to ``budget`` characters, at the last sentence end if there is one."""
+    text = text.strip()
+    if len(text) <= budget:
+        return text
+    head = text[:budget]
+    match = _END.search(head)
+    return head[: match.end()] if match and match.end() > budget // 3 else head
+
+
+class Seq2SeqSummarizer:
+    """Any ``AutoModelForSeq2SeqLM`` (mT5, BART, Pegasus...) from a folder or the hub."""
+
+    def __init__(self, model: LocalModel, config: Config) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        from .translate import _device
+
+        self.model_ref = model
+        self.device = _device(config.device)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model.path)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(model.path).to(self.device).eval()
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot load summarizer {model.ref} from {model.path}: {str(exc).splitlines()[0]}") from None
+        limits = [model.spec.max_input_tokens or 512]
+        if 0 < getattr(self.tokenizer, "model_max_length", 0) < 100_000:
+            limits.append(self.tokenizer.model_max_length)
+        self.max_input_tokens = min(limits)
+        self.prefix = model.spec.prefix
+        self.name = model.signature
+        self.inputs: list[str] = []  # every text given to the model (for tests and reports)
+        self._torch = torch
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self.tokenizer([self.prefix + t for t in texts])["input_ids"]] if texts else []
+
+    def _fit(self, text: str) -> list[str]:
+        pieces, max_chars = [text], max(8, len(text))
+        while True:
+            counts = self.count_tokens(pieces)
+            if all(c <= self.max_input_tokens for c in counts):
+                return pieces
+            max_chars = max(1, max_chars // 2)
+            pieces = [p for piece, c in zip(pieces, counts) for p in (split_long(piece, max_chars) if c > self.max_input_tokens else [piece])]
+
+    def chunks(self, blocks: Sequence[str]) -> list[str]:
+        """Consecutive blocks packed into pieces within the token limit."""
+        units = [piece for block in blocks for piece in self._fit(block)]
+        counts = self.count_tokens(units)
+        out: list[str] = []
+        current, used = "", 0
+        for unit, count in zip(units, counts):
+            if current and used + count > self.max_input_tokens:
+                out.append(current)
+                current, used = "", 0
+            current, used = current + unit, used + count
+        if current:
+            out.append(current)
+        # packing can add a token or two at the seams; re-check and split if needed
+        return [p for chunk in out for p in self._fit(chunk)]
+
+    def generate(self, texts: list[str], max_new_tokens: int) -> list[str]:
+        torch = self._torch
+        self.inputs.extend(texts)
+        encoded = self.tokenizer([self.prefix + t for t in texts], return_tensors="pt", padding=True,
+                                 truncation=True, max_length=self.max_input_tokens).to(self.device)
+        with torch.inference_mode():
+            out = self.model.generate(**encoded, max_new_tokens=max_new_tokens, min_new_tokens=min(8, max_new_tokens),
+                                      no_repeat_ngram_size=3, repetition_penalty=1.2)
+        return [t.strip() for t in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+
+    def summarize(self, analysis: Analysis, candidates: Sequence[int], options) -> str:
+        by_block: dict[int, str] = {}
+        for index in candidates:
+            sentence = analysis.sentences[index]
+            by_block[sentence.block] = by_block.get(sentence.block, "") + sentence.text
+        blocks = [by_block[b] for b in sorted(by_block)]
+        if not blocks:
+            return ""
+        max_new = max(16, min(256, int(options.max_chars / 1.5)))
+        pieces = self.chunks(blocks)
+        for _ in range(6):  # each round shrinks the text; six rounds cover any post
+            partial = self.generate(pieces, max_new)
+            if len(partial) == 1:
+                return fit_budget(partial[0], options.max_chars)
+            pieces = self.chunks(partial)
+        return fit_budget(" ".join(pieces), options.max_chars)
+
+
+def load_summarizer(name_or_path: str, config: Config) -> Seq2SeqSummarizer:
+    """``summarizer`` (the registry's default) or any hub id / local folder."""
+    overrides = {} if name_or_path == "summarizer" else {"summarizer": name_or_path}
+    return Seq2SeqSummarizer(locate("summarizer", {**config.models, **overrides}), config)
