@@ -113,23 +113,36 @@ class CTranslate2Backend:
         return min(self.max_input_tokens, int(input_tokens * self.options.max_length_ratio) + 8)
 
     def generate(self, texts: Sequence[str], repetition_penalty: float | None = None) -> list[str]:
+        """Translate ``texts``; length-sorted batches of about ``batch_tokens`` tokens, each
+        with its own length cap; output order = input order."""
         if not texts:
             return []
         ids = self.tokenizer(list(texts), add_special_tokens=True, truncation=True, max_length=self.max_input_tokens)["input_ids"]
         tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+        results: list[str] = [""] * len(tokens)
+        batch: list[int] = []
+        for index in order + [None]:
+            if index is not None and (not batch or len(tokens[index]) * (len(batch) + 1) <= self.batch_tokens):
+                batch.append(index)
+                continue
+            for i, text in zip(batch, self._translate([tokens[i] for i in batch], repetition_penalty)):
+                results[i] = text
+            batch = [index] if index is not None else []
+        return results
+
+    def _translate(self, tokens: list[list[str]], repetition_penalty: float | None) -> list[str]:
         kwargs = dict(
             beam_size=self.options.num_beams or 1,
-            max_batch_size=self.batch_tokens,
-            batch_type="tokens",
+            max_batch_size=len(tokens),
             max_decoding_length=self.max_new_tokens(max(len(t) for t in tokens)),
         )
         if self.options.forced_length:
             kwargs["min_decoding_length"] = kwargs["max_decoding_length"]
         if repetition_penalty:
             kwargs.update(repetition_penalty=repetition_penalty, no_repeat_ngram_size=3)
-        results = self.translator.translate_batch(tokens, **kwargs)
         out = []
-        for row, result in zip(tokens, results):
+        for row, result in zip(tokens, self.translator.translate_batch(tokens, **kwargs)):
             hypothesis = result.hypotheses[0][: self.max_new_tokens(len(row))]
             if hypothesis and hypothesis[-1] == self.tokenizer.eos_token:
                 hypothesis = hypothesis[:-1]

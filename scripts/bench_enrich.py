@@ -4,9 +4,10 @@
 
 The corpus is replicated ``--copies`` times into a temporary folder.  Each repeat
 times, in fresh processes, (a) a bare pass: read every post and run
-``jieba.analyse.extract_tags(text, topK=5)`` on the whole file, and (b) ``nlp enrich``
-on a fresh copy.  Prints one JSON line with the medians and their ratio (goal: at
-most 2.5).
+``jieba.analyse.extract_tags(text, topK=5)`` on the whole file (one process), (b)
+``nlp enrich --workers 1`` on a fresh copy (one process, like the bare pass), and (c)
+``nlp enrich`` with its default (one worker per core for a run this size).  Prints
+one JSON line with the medians and their ratios (goal: (b) at most 2.5x (a)).
 """
 
 from __future__ import annotations
@@ -42,16 +43,6 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def peak_rss_mb(command: list[str]) -> float:
-    """Peak resident memory of a child process (Linux: ru_maxrss is in KiB)."""
-    import resource
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(command, check=True, capture_output=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -63,24 +54,29 @@ def main() -> None:
         for copy in range(args.copies):
             shutil.copytree(args.corpus, sample / f"copy{copy}")
         posts = sum(1 for p in sample.rglob("*.md") if p.name != "README.md")
-        bare_times, enrich_times = [], []
+        bare_times, enrich_times, default_times = [], [], []
         for run in range(args.repeat):
             bare_times.append(timed([sys.executable, "-c", BARE, str(sample)]))
-            work = Path(tmp) / f"run{run}"
-            shutil.copytree(sample, work)
-            enrich_times.append(timed([sys.executable, "-m", "nlp", "enrich", str(work)]))
-            shutil.rmtree(work)
+            for extra, times in ((["--workers", "1"], enrich_times), ([], default_times)):
+                work = Path(tmp) / f"run{run}"
+                shutil.copytree(sample, work)
+                times.append(timed([sys.executable, "-m", "nlp", "enrich", str(work), *extra]))
+                shutil.rmtree(work)
         bare, enriched = statistics.median(bare_times), statistics.median(enrich_times)
+        default = statistics.median(default_times)
     print(json.dumps({
         "benchmark": "enrich_vs_bare_jieba_tfidf",
         "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
         "posts": posts,
         "bare_jieba_s": round(bare, 2),
-        "enrich_s": round(enriched, 2),
-        "enrich_posts_per_s": round(posts / enriched, 1),
+        "enrich_workers1_s": round(enriched, 2),
+        "enrich_default_workers_s": round(default, 2),
+        "enrich_workers1_posts_per_s": round(posts / enriched, 1),
         "ratio": round(enriched / bare, 2),
+        "ratio_default_workers": round(default / bare, 2),
         "goal_ratio_max": 2.5,
-        "runs": {"bare": [round(t, 2) for t in bare_times], "enrich": [round(t, 2) for t in enrich_times]},
+        "runs": {"bare": [round(t, 2) for t in bare_times], "enrich_workers1": [round(t, 2) for t in enrich_times],
+                 "enrich_default": [round(t, 2) for t in default_times]},
     }))
 
 

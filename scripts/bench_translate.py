@@ -30,18 +30,21 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def corpus_sentences(limit: int) -> list[str]:
-    from nlp.analyze import Toolkit
-    from nlp.post import read_post
+    """What `nlp translate` sends for the posts of ../shared/corpus: every sentence of
+    every text run of the bodies (footers and bylines included), in order."""
     from nlp.errors import PostError
+    from nlp.files import iter_sources
+    from nlp.text import split_sentences
+    from nlp.translate_posts import plan_post
 
-    toolkit = Toolkit()
     out: list[str] = []
-    for path in sorted((ROOT.parent / "shared" / "corpus").rglob("*.md")):
+    for source in iter_sources([ROOT.parent / "shared" / "corpus"]):
         try:
-            doc = toolkit.from_post(read_post(path))
+            plan = plan_post(source)
         except PostError:
             continue
-        out += [s.text.strip() for s in doc.analysis.sentences if 8 <= len(s.text.strip()) <= 120]
+        for segment in plan.segments():
+            out += [s.strip() for s in split_sentences(segment) if 4 <= len(s.strip()) <= 120]
         if len(out) >= limit:
             break
     return out[:limit]
@@ -67,6 +70,25 @@ def timed(function, warmup=None) -> float:
     return time.perf_counter() - started
 
 
+def batched_transformers(backend, sentences: list[str], per_batch: int) -> None:
+    """Plain transformers: length-sorted batches of a fixed number of sentences."""
+    order = sorted(sentences, key=len)
+    for start in range(0, len(order), per_batch):
+        chunk = order[start : start + per_batch]
+        backend._generate(chunk, backend.count_tokens(chunk), None)
+
+
+def raw_ctranslate2(backend, sentences: list[str], per_batch: int) -> None:
+    """CTranslate2 as its docs show it: tokens in, translate_batch with a fixed batch size."""
+    tokenizer = backend.tokenizer
+    tokens = sorted((tokenizer.convert_ids_to_tokens(ids) for ids in tokenizer(sentences)["input_ids"]), key=len)
+    for start in range(0, len(tokens), per_batch):
+        chunk = tokens[start : start + per_batch]
+        longest = max(len(t) for t in chunk)  # forced output length, as for every system
+        backend.translator.translate_batch(chunk, beam_size=backend.options.num_beams or 1,
+                                           min_decoding_length=longest, max_decoding_length=longest)
+
+
 def run(args) -> None:
     import torch
 
@@ -90,20 +112,26 @@ def run(args) -> None:
                 options = GenerationOptions(num_beams=beam, forced_length=True)
                 naive_n = max(4, len(sentences) // (8 if args.quick else 4))
                 hf = TransformersBackend(model, args.device, 0, options)
-                hf.batch_tokens = 1  # one sentence per generate call
+                hf.batch_tokens = 1  # one sentence per generate call (the naive way)
                 warm = sentences[:4]
                 naive = naive_n / timed(lambda: [hf.generate([s]) for s in sentences[:naive_n]], lambda: hf.generate(warm))
-                hf16 = TransformersBackend(model, args.device, 0, options)
-                lengths = hf16.count_tokens(sentences)
-                hf16.batch_tokens = (256 if args.device == "cuda" else 16) * max(lengths)  # 16 (GPU: 256) per batch
-                batched = len(sentences) / timed(lambda: hf16.generate(sentences), lambda: hf16.generate(warm))
-                config = Config(cache_dir=Path(tmp) / "cache", device=args.device, batch_tokens=16 * max(lengths))
+                per_batch = 256 if args.device == "cuda" else 16
+                results = {"naive_transformers": naive}
+                results["batched_transformers"] = len(sentences) / timed(
+                    lambda: batched_transformers(hf, sentences, per_batch), lambda: hf.generate(warm))
+                del hf
+                # the engine picks its own batch size per device (batch_tokens=0)
+                engine_hf = Engine(TransformersBackend(model, args.device, 0, options), None, target, options=options, retry=False)
+                results["engine_transformers"] = len(sentences) / timed(
+                    lambda: engine_hf.translate(sentences), lambda: engine_hf.backend.generate(warm))
+                del engine_hf
+                config = Config(cache_dir=Path(tmp) / "cache", device=args.device)
                 ct2 = CTranslate2Backend(model, config, options)
-                raw_ct2 = len(sentences) / timed(lambda: ct2.generate(sentences), lambda: ct2.generate(warm))
-                results = {"naive_transformers": naive, "batched_transformers": batched, "ct2_raw": raw_ct2}
-                for backend_name, backend in (("transformers", hf16), ("ctranslate2", ct2)):
-                    engine = Engine(backend, None, target, options=options, retry=False)
-                    results[f"engine_{backend_name}"] = len(sentences) / timed(lambda: engine.translate(sentences))
+                results["ct2_raw"] = len(sentences) / timed(
+                    lambda: raw_ctranslate2(ct2, sentences, per_batch), lambda: ct2.generate(warm))
+                engine_ct2 = Engine(ct2, None, target, options=options, retry=False)
+                results["engine_ctranslate2"] = len(sentences) / timed(lambda: engine_ct2.translate(sentences))
+                naive, batched, raw_ct2 = results["naive_transformers"], results["batched_transformers"], results["ct2_raw"]
                 record = {"model": name, "arch": arch, "beam": beam, "device": summary["device"],
                           **{k: round(v, 2) for k, v in results.items()}, "unit": "sentences/s"}
                 print(json.dumps(record), flush=True)
