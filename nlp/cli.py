@@ -104,8 +104,9 @@ def _per_document(paths, lines, render, config: Config) -> int:
     return 1 if failures else 0
 
 
-def _header(item, many: bool, as_json: bool) -> None:
-    if many and not as_json and not item.label.startswith("-:") and ":" not in item.label[-8:]:
+def _header(item, many: bool) -> None:
+    """``==> path <==`` before each document's output when there are several (as ``head``)."""
+    if many:
         out.print(f"==> {item.label} <==")
 
 
@@ -129,7 +130,7 @@ def summarize(
             record["summary"] = summary
             out.print(json.dumps(record, ensure_ascii=False))
         else:
-            _header(item, many and not lines, as_json)
+            _header(item, many and not lines)
             out.print(summary)
 
     config = _config(sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict), summarizer=summarizer)
@@ -156,7 +157,7 @@ def keywords(
             record["keywords"] = words
             out.print(json.dumps(record, ensure_ascii=False))
         else:
-            _header(item, many and not lines, as_json)
+            _header(item, many and not lines)
             out.print(", ".join(words))
 
     config = _config(top_k=top_k, idf=_s(idf), userdict=_s(userdict))
@@ -194,6 +195,8 @@ def _finish(report, report_file: Optional[Path]) -> int:
         err.print(f"failed: {failure.path}: {failure.reason}")
     if report_file is not None:
         report_file.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for line in report.translation_lines():
+        err.print(line)
     err.print(report.line())
     return 1 if report.failures else 0
 
@@ -271,7 +274,8 @@ def translate(
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write each post translated beside it as NAME.en.md / NAME.ja.md."""
-    from .translate import translate_posts, translate_text
+    from .translate import translate_text
+    from .translate_posts import translate_posts
 
     config = _config(to=_languages(to), models=parse_models(model), backend=backend, device=device)
     _quiet_transformers()

@@ -73,6 +73,16 @@ def _split_vocabularies(model_path: Path, output: Path) -> None:
     shared.unlink(missing_ok=True)
 
 
+def _model_beams(path: Path) -> int:
+    """The beam size of the model's own generation config (as transformers would use)."""
+    from transformers import GenerationConfig
+
+    try:
+        return GenerationConfig.from_pretrained(path).num_beams or 1
+    except OSError:
+        return 1
+
+
 class CTranslate2Backend:
     name = None  # set below to Backend.ctranslate2 (avoids an import cycle)
 
@@ -90,6 +100,7 @@ class CTranslate2Backend:
         self.compute_type = config.compute_type or default_type
         self.variant = self.compute_type
         self.tokenizer = AutoTokenizer.from_pretrained(model.path)
+        self.beams = options.num_beams or _model_beams(model.path)
         path = converted(model, Path(config.cache_dir))
         threads = max(1, os.cpu_count() or 1)
         self.translator = ctranslate2.Translator(
@@ -123,7 +134,8 @@ class CTranslate2Backend:
         results: list[str] = [""] * len(tokens)
         batch: list[int] = []
         for index in order + [None]:
-            if index is not None and (not batch or len(tokens[index]) * (len(batch) + 1) <= self.batch_tokens):
+            rows = (len(batch) + 1) * self.beams  # beams x sentences are decoded together
+            if index is not None and (not batch or len(tokens[index]) * rows <= self.batch_tokens):
                 batch.append(index)
                 continue
             for i, text in zip(batch, self._translate([tokens[i] for i in batch], repetition_penalty)):
@@ -133,7 +145,7 @@ class CTranslate2Backend:
 
     def _translate(self, tokens: list[list[str]], repetition_penalty: float | None) -> list[str]:
         kwargs = dict(
-            beam_size=self.options.num_beams or 1,
+            beam_size=self.beams,
             max_batch_size=len(tokens),
             max_decoding_length=self.max_new_tokens(max(len(t) for t in tokens)),
         )

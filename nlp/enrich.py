@@ -40,6 +40,7 @@ class FileResult:
 class Report:
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    translation: dict = field(default_factory=dict)  # language -> engine counters
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -62,7 +63,15 @@ class Report:
             "seconds": round(self.seconds, 3),
             "failures": [{"path": r.path, "reason": r.reason} for r in self.failures],
             "skipped_files": [{"path": r.path, "reason": r.reason} for r in self.results if r.status == "skipped"],
+            "translation": self.translation,
         }
+
+    def translation_lines(self) -> list[str]:
+        return [
+            f"{lang}: {s['units']} sentences, {s['memory_hits']} from the translation memory, "
+            f"{s['model_inputs']} sent to the model, {s['passthrough']} passed through, {s['degenerate']} degenerate"
+            for lang, s in self.translation.items()
+        ]
 
 
 def _unified_diff(path: str, before: str, after: str) -> str:
@@ -252,5 +261,7 @@ def enrich(
     finally:
         if pool is not None:
             pool.terminate()
+    if translator is not None:
+        report.translation = {lang: t.stats.as_dict() for lang, t in translator.translators.items()}
     report.seconds = time.perf_counter() - started
     return report

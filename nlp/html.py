@@ -10,7 +10,7 @@ re-serialise and lose that).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Iterator, Literal
 
@@ -245,4 +245,4 @@ def tag_sequence(html: str) -> list[str]:
     return out
 
 
-__all__ = ["Block", "Token", "extract_blocks", "tokenize", "iter_text_tokens", "tag_sequence", "field"]
+__all__ = ["Block", "Token", "extract_blocks", "tokenize", "iter_text_tokens", "tag_sequence"]

@@ -11,20 +11,17 @@ repetition penalty, then on shorter pieces, and recorded.
 from __future__ import annotations
 
 import hashlib
-import html as htmllib
-import json
 import logging
 import re
 import sqlite3
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Iterable, Mapping, Protocol, Sequence
 
 from .config import Config
-from .errors import ConfigError, NlpError, PostError
+from .errors import ConfigError
 from .models import LocalModel, locate, spec_for, translation_name
 from .text import has_translatable_text, is_mostly_latin, split_long, split_sentences
 
@@ -90,6 +87,8 @@ class TransformersBackend:
             self.model = self.model.half()
             self.variant = "fp16"
         self.batch_tokens = batch_tokens or (16384 if self.device.startswith("cuda") else 2048)
+        # beam search decodes beams x batch rows: the token budget counts them all
+        self.beams = options.num_beams or getattr(self.model.generation_config, "num_beams", 1) or 1
         limits = [model.spec.max_input_tokens, getattr(self.model.config, "max_position_embeddings", 512)]
         if 0 < getattr(self.tokenizer, "model_max_length", 0) < 100_000:
             limits.append(self.tokenizer.model_max_length)
@@ -112,7 +111,7 @@ class TransformersBackend:
         for index in order + [None]:
             if index is not None:
                 longest = max([lengths[i] for i in batch] + [lengths[index]])
-                if not batch or longest * (len(batch) + 1) <= self.batch_tokens:
+                if not batch or longest * (len(batch) + 1) * self.beams <= self.batch_tokens:
                     batch.append(index)
                     continue
             if batch:
@@ -380,15 +379,9 @@ def build_translator(name: str, overrides: Mapping[str, str] = {}, config: Confi
     options = GenerationOptions()
     backend = make_backend(model, config, options)
     target = model.spec.target or name.split("-")[-1]
-    return Engine(backend, memory, target, model.spec.prefix if name not in overrides else _prefix_of(model), options)
-
-
-def _prefix_of(model: LocalModel) -> str:
-    """Registry prefix for a replaced model of the same entry (e.g. >>jpn<< for zh-ja)."""
-    try:
-        return spec_for(model.name).prefix
-    except ConfigError:
-        return ""
+    # The registry's prefix (>>jpn<<) belongs to the registry's model, not to a replacement.
+    prefix = model.spec.prefix if model.ref == model.spec.model else ""
+    return Engine(backend, memory, target, prefix, options)
 
 
 def memory_for(config: Config) -> TranslationMemory:
@@ -444,10 +437,3 @@ def translate_text(text: str, config: Config) -> dict[str, str]:
         out[lang] = "\n".join(translator.translate(lines))
     return out
 
-
-from .translate_posts import translate_posts  # noqa: E402  (re-exported for the CLI)
-
-__all__ = [
-    "Backend", "Engine", "FieldTranslator", "GenerationOptions", "PivotEngine", "TranslationMemory",
-    "TransformersBackend", "build_translator", "degenerate", "translate_posts", "translate_text", "translators_for",
-]

@@ -23,7 +23,7 @@ from .config import Config
 from .enrich import TRANSLATION_KEY, FileResult, Report
 from .errors import NlpError, PostError
 from .files import Source, iter_sources
-from .html import BLOCK_TAGS, Token, iter_text_tokens, tokenize
+from .html import BLOCK_TAGS, CODE_TAGS, SKIP_TAGS, Token, iter_text_tokens, tokenize
 from .post import MANAGED_KEYS, PROVENANCE_KEY, Post, atomic_write, original_text, read_post, set_key, strip_keys
 
 CHUNK_POSTS = 16
@@ -48,18 +48,15 @@ def text_runs(tokens: list[Token]) -> list[Run]:
             runs.append(Run(list(current), "".join(tokens[i].text for i in current)))
             current.clear()
 
+    breaking = BLOCK_TAGS | SKIP_TAGS | CODE_TAGS
     for index, token in enumerate(tokens):
         if token.kind == "text":
             if index in translatable:
                 current.append(index)
             else:
                 close()
-        elif token.kind in ("start", "end", "startend") and token.tag in BLOCK_TAGS or token.kind == "comment":
-            close()
-        elif token.kind in ("start", "end", "startend") and index not in translatable:
-            # an inline tag inside a run keeps the run open; a skipped element closes it
-            if any(token.tag == skip for skip in ("script", "style", "iframe", "video", "audio", "svg", "code", "pre")):
-                close()
+        elif token.kind == "comment" or (token.kind in ("start", "end", "startend") and token.tag in breaking):
+            close()  # inline tags (span, strong, a...) keep the run open
     close()
     return [run for run in runs if run.text.strip()]
 
@@ -211,6 +208,7 @@ def translate_posts(
         if len(chunk) >= CHUNK_POSTS:
             flush()
     flush()
+    report.translation = {lang: t.stats.as_dict() for lang, t in translators.items() if hasattr(t, "stats")}
     report.seconds = time.perf_counter() - started
     return report
 

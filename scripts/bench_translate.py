@@ -85,7 +85,7 @@ def raw_ctranslate2(backend, sentences: list[str], per_batch: int) -> None:
     for start in range(0, len(tokens), per_batch):
         chunk = tokens[start : start + per_batch]
         longest = max(len(t) for t in chunk)  # forced output length, as for every system
-        backend.translator.translate_batch(chunk, beam_size=backend.options.num_beams or 1,
+        backend.translator.translate_batch(chunk, beam_size=backend.beams,
                                            min_decoding_length=longest, max_decoding_length=longest)
 
 
@@ -102,7 +102,7 @@ def run(args) -> None:
     sentences = corpus_sentences(args.sentences)
     unique = len(set(sentences))
     cases = [("zh-en", "en", "base", 65001)] + ([] if args.quick else [("zh-ja", "ja", "big", 32001)])
-    beams = [1] if args.quick else [1, 4]
+    beams = args.beams or ([1] if args.quick else [1, 4])
     summary: dict = {"device": device_name(args.device), "sentences": len(sentences), "unique": unique}
     with tempfile.TemporaryDirectory() as tmp:
         for name, target, arch, vocab in cases:
@@ -112,6 +112,7 @@ def run(args) -> None:
                 options = GenerationOptions(num_beams=beam, forced_length=True)
                 naive_n = max(4, len(sentences) // (8 if args.quick else 4))
                 hf = TransformersBackend(model, args.device, 0, options)
+                own_batch_tokens = hf.batch_tokens  # what the engine picks for this device
                 hf.batch_tokens = 1  # one sentence per generate call (the naive way)
                 warm = sentences[:4]
                 naive = naive_n / timed(lambda: [hf.generate([s]) for s in sentences[:naive_n]], lambda: hf.generate(warm))
@@ -119,12 +120,9 @@ def run(args) -> None:
                 results = {"naive_transformers": naive}
                 results["batched_transformers"] = len(sentences) / timed(
                     lambda: batched_transformers(hf, sentences, per_batch), lambda: hf.generate(warm))
-                del hf
-                # the engine picks its own batch size per device (batch_tokens=0)
-                engine_hf = Engine(TransformersBackend(model, args.device, 0, options), None, target, options=options, retry=False)
-                results["engine_transformers"] = len(sentences) / timed(
-                    lambda: engine_hf.translate(sentences), lambda: engine_hf.backend.generate(warm))
-                del engine_hf
+                hf.batch_tokens = own_batch_tokens
+                engine_hf = Engine(hf, None, target, options=options, retry=False)
+                results["engine_transformers"] = len(sentences) / timed(lambda: engine_hf.translate(sentences))
                 config = Config(cache_dir=Path(tmp) / "cache", device=args.device)
                 ct2 = CTranslate2Backend(model, config, options)
                 results["ct2_raw"] = len(sentences) / timed(
@@ -157,6 +155,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="zh-en greedy only, fewer sentences (under 5 minutes)")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--sentences", type=int, default=0)
+    parser.add_argument("--beams", type=int, nargs="*", default=None, help="beam sizes to run (default: 1, and 4 unless --quick)")
     args = parser.parse_args()
     if not args.sentences:
         args.sentences = 200 if args.quick else 800

@@ -5,11 +5,10 @@ import json
 import re
 import sys
 
-import pytest
 
 from nlp.cli import app, main
 
-from .conftest import ROOT, make_post
+from .conftest import ROOT
 
 
 def run(capsys, monkeypatch, *argv, stdin=None):

@@ -69,6 +69,9 @@ def test_cli_translate_and_enrich_offline_with_tiny_models(capsys, monkeypatch, 
     code, _, err = run(capsys, monkeypatch, "translate", str(examples_copy), "--to", "en,ja", *models)
     assert "0 done, 9 skipped" in err  # 3 up to date, 6 translations written by nlp
 
+    code, out, _ = run(capsys, monkeypatch, "translate", "-", "--to", "en", *models, stdin="我们今天去北京。\n2020\n")
+    assert code == 0 and len(out.splitlines()) == 2 and out.splitlines()[1] == "2020"
+
     code, _, err = run(capsys, monkeypatch, "enrich", str(examples_copy), "--to", "en,ja", *models)
     assert code == 0 and "3 done, 6 skipped" in err  # the siblings are skipped as translations
     for path, data in originals.items():
