@@ -86,28 +86,32 @@ def _config(**options) -> Config:
     return Config(**{k: v for k, v in options.items() if v is not None})
 
 
-def _per_document(paths, lines, render, config: Config) -> int:
+def _per_document(paths, lines: bool, as_json: bool, config: Config, key: str, compute, as_text) -> int:
+    """Run ``compute(toolkit, doc)`` on every document and print it: as text (with
+    ``==> path <==`` headers when there are several) or as one JSON object per line."""
     from .analyze import Toolkit, read_inputs
     from .errors import PostError
 
     toolkit = Toolkit(config)
     failures = []
     inputs = list(read_inputs(paths or ["-"], lines))
-    many = len(inputs) > 1
+    many = len(inputs) > 1 and not lines
     for item in inputs:
         if isinstance(item, PostError):
             failures.append(item)
             continue
-        render(toolkit, toolkit.from_input(item), item, many)
+        value = compute(toolkit, toolkit.from_input(item))
+        if as_json:
+            record = {"path": item.label} if item.label != "-" and not lines else {}
+            record[key] = value
+            out.print(json.dumps(record, ensure_ascii=False))
+        else:
+            if many:
+                out.print(f"==> {item.label} <==")
+            out.print(as_text(value))
     for failure in failures:
         err.print(f"Error: {failure}")
     return 1 if failures else 0
-
-
-def _header(item, many: bool) -> None:
-    """``==> path <==`` before each document's output when there are several (as ``head``)."""
-    if many:
-        out.print(f"==> {item.label} <==")
 
 
 @app.command()
@@ -122,21 +126,10 @@ def summarize(
     as_json: bool = Json,
 ) -> int:
     """Print the summary of each post or text."""
-
-    def render(toolkit, doc, item, many):
-        summary = toolkit.summary(doc)
-        if as_json:
-            record = {"path": item.label} if item.label != "-" and not lines else {}
-            record["summary"] = summary
-            out.print(json.dumps(record, ensure_ascii=False))
-        else:
-            _header(item, many and not lines)
-            out.print(summary)
-
     config = _config(sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict), summarizer=summarizer)
     if summarizer != "textrank":
         _quiet_transformers()
-    return _per_document(paths, lines, render, config)
+    return _per_document(paths, lines, as_json, config, "summary", lambda tk, doc: tk.summary(doc), str)
 
 
 @app.command()
@@ -149,19 +142,8 @@ def keywords(
     as_json: bool = Json,
 ) -> int:
     """Print the keywords of each post or text, best first."""
-
-    def render(toolkit, doc, item, many):
-        words = toolkit.keywords(doc)
-        if as_json:
-            record = {"path": item.label} if item.label != "-" and not lines else {}
-            record["keywords"] = words
-            out.print(json.dumps(record, ensure_ascii=False))
-        else:
-            _header(item, many and not lines)
-            out.print(", ".join(words))
-
     config = _config(top_k=top_k, idf=_s(idf), userdict=_s(userdict))
-    return _per_document(paths, lines, render, config)
+    return _per_document(paths, lines, as_json, config, "keywords", lambda tk, doc: tk.keywords(doc), ", ".join)
 
 
 def _s(value: Optional[Path]) -> Optional[str]:
