@@ -143,7 +143,8 @@ class Input:
 def read_inputs(paths: Sequence[str], lines: bool = False, stdin=None) -> Iterator[Input | PostError]:
     """Documents named on a command line (``-`` is standard input).
 
-    A file with front matter is a post; anything else is plain text (or HTML).
+    A file with front matter is a post; a file named on the command line without
+    front matter is plain text (or HTML); in folders only posts are read.
     Unreadable files come back as :class:`PostError` values so a batch can go on.
     """
     import sys
@@ -154,16 +155,18 @@ def read_inputs(paths: Sequence[str], lines: bool = False, stdin=None) -> Iterat
             data, label = stream.read(), "-"
             if isinstance(data, str):
                 data = data.encode("utf-8")
-            sources = [(Path("-"), data)]
+            sources = [(Path("-"), data, True)]
         else:
             sources = []
             for source in iter_sources([raw]):
                 try:
-                    sources.append((source.path, source.path.read_bytes()))
+                    sources.append((source.path, source.path.read_bytes(), source.explicit))
                 except OSError as exc:
                     yield PostError(source.path, f"cannot read: {exc.strerror or exc}")
-        for path, data in sources:
+        for path, data, explicit in sources:
             label = str(path)
+            if not explicit and not data.startswith((b"---", b"\xef\xbb\xbf---")):
+                continue  # a folder's README or notes: not a post (as for enrich)
             if data.startswith((b"---", b"\xef\xbb\xbf---")) and not lines:
                 try:
                     post = parse_post(data, path)
