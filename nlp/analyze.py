@@ -22,7 +22,7 @@ from .html import Block, extract_blocks
 from .keywords import IdfTable, KeywordOptions, extract_keywords
 from .errors import PostError
 from .files import iter_sources
-from .post import Post, original_text, parse_post
+from .post import Post, parse_post
 from .segment import Analysis, JiebaSegmenter, analyse
 from .summarize import SummaryOptions, TextRankLite
 
@@ -36,14 +36,10 @@ class Document:
     title: str
     blocks: list[Block]
     analysis: Analysis
-    source_hash: str = ""
 
     @property
     def has_text(self) -> bool:
         return any(s.text.strip() for s in self.analysis.sentences)
-
-    def boilerplate(self) -> list[Block]:
-        return [b for b in self.blocks if b.role not in ("text", "title")]
 
 
 def clean_title(value: str) -> str:
@@ -105,17 +101,17 @@ class Toolkit:
             f"sum={method}:s{c.sentences}:c{c.summary_chars}"
         )
 
-    def document(self, blocks: Sequence[Block], title: str = "", source_hash: str = "") -> Document:
+    def document(self, blocks: Sequence[Block], title: str = "") -> Document:
         blocks = label_blocks(list(blocks), title, self.idf.boilerplate)
         text = [b.text for b in blocks if b.role == "text"]
-        return Document(title, blocks, analyse(self.segmenter, text, title), source_hash)
+        return Document(title, blocks, analyse(self.segmenter, text, title))
 
     def from_post(self, post: Post) -> Document:
         title = clean_title(post.title)
-        return self.document(extract_blocks(post.body), title, content_hash(original_text(post)))
+        return self.document(extract_blocks(post.body), title)
 
     def from_text(self, text: str, title: str = "") -> Document:
-        return self.document(text_blocks(text), title, content_hash(text))
+        return self.document(text_blocks(text), title)
 
     def from_input(self, item: "Input") -> Document:
         return self.from_post(item.post) if item.post is not None else self.from_text(item.text)

@@ -109,8 +109,7 @@ class Sentence:
     words: list[str]  # cut from ``text`` (original script)
     keys: list[str]  # the same words in Simplified script, for dictionary lookups
     tags: list[str | None]  # part of speech of each key (None: not in the dictionary)
-    block: int
-    index_in_block: int
+    block: int  # index of the text block it comes from
 
 
 @dataclass
@@ -149,10 +148,10 @@ def analyse(segmenter: Segmenter, blocks: Sequence[str], title: str = "") -> Ana
     traditional = is_traditional(title + "".join(blocks[:20]))
     sentences = []
     for b, block in enumerate(blocks):
-        for i, sentence in enumerate(split_sentences(block)):
+        for sentence in split_sentences(block):
             words, keys = _cut_keeping_script(segmenter, sentence, traditional)
             tags = [segmenter.tag(key) for key in keys]
-            sentences.append(Sentence(sentence, words, keys, tags, b, i))
+            sentences.append(Sentence(sentence, words, keys, tags, b))
     title_words, title_keys = _cut_keeping_script(segmenter, title, traditional) if title else ([], [])
     title_tags = [segmenter.tag(key) for key in title_keys]
     return Analysis(title, title_words, title_keys, title_tags, sentences, traditional)

@@ -35,7 +35,11 @@ def strip_dateline(text: str) -> str:
 
 
 class Summarizer(Protocol):
-    def summarize(self, analysis: Analysis, options: "SummaryOptions") -> str: ...
+    """Extractive (TextRankLite) or abstractive (abstractive.Seq2SeqSummarizer)."""
+
+    name: str
+
+    def summarize(self, analysis: Analysis, candidates: Sequence[int], options: "SummaryOptions") -> str: ...
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
 
 _CLOSERS = "”’」』）)】》〉\"'"
 # A sentence ends at Chinese or English end punctuation (runs like "？！" or "……"
@@ -104,8 +103,3 @@ def is_traditional(text: str, sample: int = 4000) -> bool:
     simplified = to_simplified(head)
     changed = sum(1 for a, b in zip(head, simplified) if a != b)
     return changed / len(head) > 0.06
-
-
-def script_of(texts: Sequence[str]) -> str:
-    """``"hant"`` or ``"hans"`` for a document given as its blocks."""
-    return "hant" if is_traditional("".join(texts)) else "hans"
