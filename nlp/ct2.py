@@ -18,6 +18,7 @@ from typing import Sequence
 from .config import Config
 from .errors import ConfigError
 from .models import LocalModel
+from .translate import Backend, TokenBudget, _device
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +84,13 @@ def _model_beams(path: Path) -> int:
         return 1
 
 
-class CTranslate2Backend:
-    name = None  # set below to Backend.ctranslate2 (avoids an import cycle)
+class CTranslate2Backend(TokenBudget):
+    name = Backend.ctranslate2
 
     def __init__(self, model: LocalModel, config: Config, options) -> None:
         from transformers import AutoTokenizer
 
-        from .translate import Backend, _device
-
         ctranslate2 = _import()
-        type(self).name = Backend.ctranslate2
         self.model_ref = model
         self.options = options
         self.device = _device(config.device)
@@ -113,34 +111,17 @@ class CTranslate2Backend:
             limits.append(self.tokenizer.model_max_length)
         self.max_input_tokens = min(limits)
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
-
-    def max_new_tokens(self, input_tokens: int) -> int:
-        if self.options.forced_length:
-            return input_tokens
-        return min(self.max_input_tokens, int(input_tokens * self.options.max_length_ratio) + 8)
-
     def generate(self, texts: Sequence[str], repetition_penalty: float | None = None) -> list[str]:
-        """Translate ``texts``; length-sorted batches of about ``batch_tokens`` tokens, each
-        with its own length cap; output order = input order."""
+        """Translate ``texts``; length-sorted batches within the token budget, each with its
+        own length cap; output order = input order."""
         if not texts:
             return []
         ids = self.tokenizer(list(texts), add_special_tokens=True, truncation=True, max_length=self.max_input_tokens)["input_ids"]
         tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-        order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
         results: list[str] = [""] * len(tokens)
-        batch: list[int] = []
-        for index in order + [None]:
-            rows = (len(batch) + 1) * self.beams  # beams x sentences are decoded together
-            if index is not None and (not batch or len(tokens[index]) * rows <= self.batch_tokens):
-                batch.append(index)
-                continue
+        for batch in self.batches([len(t) for t in tokens]):
             for i, text in zip(batch, self._translate([tokens[i] for i in batch], repetition_penalty)):
                 results[i] = text
-            batch = [index] if index is not None else []
         return results
 
     def _translate(self, tokens: list[list[str]], repetition_penalty: float | None) -> list[str]:

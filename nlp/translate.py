@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 from .config import Config
 from .errors import ConfigError
@@ -64,7 +64,36 @@ def _device(requested: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-class TransformersBackend:
+class TokenBudget:
+    """What both backends share: token counts, per-row length caps, token-budget batches.
+
+    Subclasses set ``tokenizer``, ``options``, ``batch_tokens``, ``beams`` and
+    ``max_input_tokens``.
+    """
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+
+    def max_new_tokens(self, input_tokens: int) -> int:
+        if self.options.forced_length:
+            return input_tokens
+        return min(self.max_input_tokens, int(input_tokens * self.options.max_length_ratio) + 8)
+
+    def batches(self, lengths: Sequence[int]) -> Iterator[list[int]]:
+        """Indices in length order, grouped so that rows x longest x beams fits the budget."""
+        batch: list[int] = []
+        for index in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+            if batch and lengths[index] * (len(batch) + 1) * self.beams > self.batch_tokens:
+                yield batch
+                batch = []
+            batch.append(index)
+        if batch:
+            yield batch
+
+
+class TransformersBackend(TokenBudget):
     """``AutoModelForSeq2SeqLM`` + its tokenizer, batched by token count."""
 
     name = Backend.transformers
@@ -95,36 +124,15 @@ class TransformersBackend:
         self.max_input_tokens = min(limits)
         self._torch = torch
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        if not texts:
-            return []
-        return [len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
-
     def generate(self, texts: Sequence[str], repetition_penalty: float | None = None) -> list[str]:
         """Translate ``texts`` (each within the token limit); output order = input order."""
-        if not texts:
-            return []
         lengths = self.count_tokens(texts)
-        order = sorted(range(len(texts)), key=lambda i: lengths[i])
         results: list[str] = [""] * len(texts)
-        batch: list[int] = []
-        for index in order + [None]:
-            if index is not None:
-                longest = max([lengths[i] for i in batch] + [lengths[index]])
-                if not batch or longest * (len(batch) + 1) * self.beams <= self.batch_tokens:
-                    batch.append(index)
-                    continue
-            if batch:
-                outputs = self._generate([texts[i] for i in batch], [lengths[i] for i in batch], repetition_penalty)
-                for i, output in zip(batch, outputs):
-                    results[i] = output
-            batch = [index] if index is not None else []
+        for batch in self.batches(lengths):
+            outputs = self._generate([texts[i] for i in batch], [lengths[i] for i in batch], repetition_penalty)
+            for i, output in zip(batch, outputs):
+                results[i] = output
         return results
-
-    def max_new_tokens(self, input_tokens: int) -> int:
-        if self.options.forced_length:
-            return input_tokens
-        return min(self.max_input_tokens, int(input_tokens * self.options.max_length_ratio) + 8)
 
     def _generate(self, texts: list[str], lengths: list[int], repetition_penalty: float | None) -> list[str]:
         torch = self._torch
