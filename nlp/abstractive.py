@@ -17,7 +17,7 @@ from .config import Config
 from .errors import ConfigError
 from .models import LocalModel, locate
 from .segment import Analysis
-from .text import split_long
+from .text import split_to_fit
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +63,7 @@ class Seq2SeqSummarizer:
         return [len(ids) for ids in self.tokenizer([self.prefix + t for t in texts])["input_ids"]] if texts else []
 
     def _fit(self, text: str) -> list[str]:
-        pieces, max_chars = [text], max(8, len(text))
-        while True:
-            counts = self.count_tokens(pieces)
-            if all(c <= self.max_input_tokens for c in counts):
-                return pieces
-            max_chars = max(1, max_chars // 2)
-            pieces = [p for piece, c in zip(pieces, counts) for p in (split_long(piece, max_chars) if c > self.max_input_tokens else [piece])]
+        return split_to_fit(text, self.count_tokens, self.max_input_tokens)
 
     def chunks(self, blocks: Sequence[str]) -> list[str]:
         """Consecutive blocks packed into pieces within the token limit."""

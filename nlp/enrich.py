@@ -103,9 +103,6 @@ class Enricher:
         """What ``nlp:`` says once ``post`` is enriched under this configuration."""
         return f"{self.signature} src={content_hash(original_text(post))}"
 
-    def is_current(self, source: Post, written: Post) -> bool:
-        """True when ``written`` holds this configuration's output for ``source`` as it is now."""
-        return written.meta.get(PROVENANCE_KEY) == self.provenance(source)
 
 
 @dataclass
@@ -140,7 +137,8 @@ def prepare(enricher: Enricher, source: Source, out_dir: Path | None) -> FileRes
                 current = read_post(target)
             except PostError:
                 current = None
-        if current is not None and enricher.is_current(post, current):
+        provenance = enricher.provenance(post)
+        if current is not None and current.meta.get(PROVENANCE_KEY) == provenance:
             return FileResult(name, "skipped", "up to date", str(target))
         own_keys(post)  # refuse a post whose keys we would take over, before any work
         doc = enricher.toolkit.from_post(post)
@@ -148,7 +146,7 @@ def prepare(enricher: Enricher, source: Source, out_dir: Path | None) -> FileRes
         keywords = enricher.toolkit.keywords(doc)
         if not summary and not keywords:
             return FileResult(name, "skipped", "no text")
-        return Prepared(source, post, target, doc.title, summary, keywords, enricher.provenance(post))
+        return Prepared(source, post, target, doc.title, summary, keywords, provenance)
     except NlpError as exc:
         return FileResult(name, "failed", exc.reason if isinstance(exc, PostError) else str(exc))
     except OSError as exc:
@@ -226,8 +224,9 @@ def enrich(
     """
     config = config or Config()
     mt_signature = translator.signature if translator is not None else ""
+    enricher = Enricher(config, mt_signature)
     if config.summarizer != "textrank":
-        Enricher(config).toolkit.summarizer  # a missing model fails here, before any file is touched
+        enricher.toolkit.summarizer  # a missing model fails here, before any file is touched
     out_dir = Path(out) if out is not None else None
     report = Report()
     started = time.perf_counter()
@@ -239,7 +238,6 @@ def enrich(
         pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (config, mt_signature))
         prepared = pool.imap(_prepare_in_worker, jobs, chunksize=4)
     else:
-        enricher = Enricher(config, mt_signature)
         prepared = (prepare(enricher, *job) for job in jobs)
     def emit(results: list[FileResult]) -> None:
         for result in results:

@@ -15,7 +15,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
@@ -128,41 +128,38 @@ def format_fields(fields: Mapping[str, Any], newline: str = "\n") -> str:
     return "".join(lines)
 
 
-def strip_keys(front_matter: str, keys: Iterable[str]) -> str:
-    """Remove top-level ``key:`` blocks (with their indented or ``- `` continuation lines)."""
-    keys = set(keys)
-    out: list[str] = []
-    dropping = False
+def _key_lines(front_matter: str) -> Iterator[tuple[str, str | None, bool]]:
+    """``(line, key, starts)`` for each line: the top-level key whose block it belongs to
+    (a ``key:`` line and its indented or ``- `` continuation lines), or None."""
+    key: str | None = None
     for line in front_matter.splitlines(keepends=True):
         match = _TOP_KEY.match(line)
         if match:
-            dropping = match.group(1) in keys
-        elif dropping and not (line[:1] in (" ", "\t", "-") or not line.strip()):
-            dropping = False
-        if not dropping:
-            out.append(line)
-    return "".join(out)
+            key = match.group(1)
+        elif key is not None and not (line[:1] in (" ", "\t", "-") or not line.strip()):
+            key = None
+        yield line, key, bool(match)
+
+
+def strip_keys(front_matter: str, keys: Iterable[str]) -> str:
+    """Remove top-level ``key:`` blocks (with their indented or ``- `` continuation lines)."""
+    keys = set(keys)
+    return "".join(line for line, key, _ in _key_lines(front_matter) if key not in keys)
 
 
 def set_key(front_matter: str, key: str, value: Any, newline: str = "\n") -> str:
     """Replace the top-level ``key:`` block in place (or append it), other lines untouched."""
-    line = format_fields({key: value}, newline)
+    new = format_fields({key: value}, newline)
     out: list[str] = []
     done = False
-    dropping = False
-    for current in front_matter.splitlines(keepends=True):
-        match = _TOP_KEY.match(current)
-        if match:
-            dropping = match.group(1) == key
-            if dropping and not done:
-                out.append(line)
-                done = True
-        elif dropping and not (current[:1] in (" ", "\t", "-") or not current.strip()):
-            dropping = False
-        if not dropping:
-            out.append(current)
+    for line, owner, starts in _key_lines(front_matter):
+        if owner != key:
+            out.append(line)
+        elif starts and not done:
+            out.append(new)
+            done = True
     if not done:
-        out.append(line)
+        out.append(new)
     return "".join(out)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable
 
 _CLOSERS = "”’」』）)】》〉\"'"
 # A sentence ends at Chinese or English end punctuation (runs like "？！" or "……"
@@ -67,6 +68,18 @@ def split_long(sentence: str, max_chars: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def split_to_fit(text: str, count_tokens: Callable[[list[str]], list[int]], limit: int) -> list[str]:
+    """Pieces of ``text`` that each count at most ``limit`` tokens: at clause punctuation
+    first, then by length (the character budget halves until every piece fits)."""
+    pieces, max_chars = [text], max(8, len(text))
+    while True:
+        counts = count_tokens(pieces)
+        if all(c <= limit for c in counts):
+            return pieces
+        max_chars = max(1, max_chars // 2)
+        pieces = [p for piece, c in zip(pieces, counts) for p in (split_long(piece, max_chars) if c > limit else [piece])]
 
 
 def cjk_count(text: str) -> int:

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 from .config import Config
 from .errors import ConfigError
 from .models import LocalModel, locate, spec_for, translation_name
-from .text import has_translatable_text, is_mostly_latin, split_long, split_sentences
+from .text import has_translatable_text, is_mostly_latin, split_sentences, split_to_fit
 
 log = logging.getLogger(__name__)
 
@@ -264,18 +264,8 @@ class Engine:
 
     # -- splitting
     def _fit(self, sentence: str) -> list[str]:
-        """Pieces of ``sentence`` that each fit the token limit (clauses first, then length)."""
-        pieces = [sentence]
-        max_chars = max(8, len(sentence))
-        while True:
-            counts = self.backend.count_tokens([self.prefix + p for p in pieces])
-            if all(c <= self.limit for c in counts):
-                return pieces
-            max_chars = max(1, max_chars // 2)
-            refined: list[str] = []
-            for piece, count in zip(pieces, counts):
-                refined.extend(split_long(piece, max_chars) if count > self.limit else [piece])
-            pieces = refined
+        """Pieces of ``sentence`` that each fit the token limit, counted with the prefix."""
+        return split_to_fit(sentence, lambda ps: self.backend.count_tokens([self.prefix + p for p in ps]), self.limit)
 
     def _units(self, segment: str) -> list[tuple[str, str, str, bool]]:
         """``(lead, core, trail, translate?)`` for each sentence of a segment."""

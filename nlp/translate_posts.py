@@ -83,6 +83,11 @@ class PostPlan:
     runs: list[Run]
     pieces: list[list[tuple[str, bool]]]
     title: str
+    source_hash: str  # of the post without our own keys
+
+    def provenance(self, translator) -> str:
+        """What ``nlp:`` says in a sibling this translator made from the post as it is now."""
+        return f"{translator.signature} src={self.source_hash}"
 
     def segments(self) -> list[str]:
         return [self.title] + [p for run in self.pieces for p, ok in run if ok]
@@ -92,7 +97,8 @@ def plan_post(source: Source) -> PostPlan:
     post = read_post(source.path)
     tokens = tokenize(post.body)
     runs = text_runs(tokens)
-    return PostPlan(source, post, tokens, runs, [split_fixed(run.text) for run in runs], clean_title(post.title))
+    return PostPlan(source, post, tokens, runs, [split_fixed(run.text) for run in runs], clean_title(post.title),
+                    content_hash(original_text(post)))
 
 
 def render_body(plan: PostPlan, translated: list[str]) -> str:
@@ -175,8 +181,7 @@ def translate_posts(
                     stream = outputs[lang]
                     segments = plan.segments()
                     translated = [next(stream) for _ in segments]
-                    signature = f"{translator.signature} src={content_hash(original_text(plan.post))}"
-                    text = render_post(plan, lang, translated[0], render_body(plan, translated[1:]), signature)
+                    text = render_post(plan, lang, translated[0], render_body(plan, translated[1:]), plan.provenance(translator))
                     target = sibling_path(plan.source, lang, out_dir)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     atomic_write(target, text)
@@ -220,6 +225,6 @@ def _up_to_date(plan: PostPlan, translators, out_dir: Path | None) -> bool:
             existing = read_post(target)
         except PostError:
             return False
-        if existing.meta.get(PROVENANCE_KEY) != f"{translator.signature} src={content_hash(original_text(plan.post))}":
+        if existing.meta.get(PROVENANCE_KEY) != plan.provenance(translator):
             return False
     return True
