@@ -183,6 +183,9 @@ def _finish(report, report_file: Optional[Path]) -> int:
     return 1 if report.failures else 0
 
 
+RefreshOpt = typer.Option(False, "--refresh", help="Also redo posts done with an older signature (another version, model revision or backend).")
+
+
 def _run_batch(function, paths, report_file, **kwargs) -> int:
     from .enrich import default_workers
     from .files import iter_sources
@@ -192,12 +195,16 @@ def _run_batch(function, paths, report_file, **kwargs) -> int:
         kwargs["workers"] = default_workers() if total >= 100 else 1
     with _progress(total, "posts") as progress:
         task = progress.add_task("posts", total=total, rate="")
+        sentences = 0
 
         def advance(result):
+            nonlocal sentences
+            sentences += result.sentences
             progress.advance(task)
             elapsed = progress.tasks[0].elapsed or 0
             if elapsed:
-                progress.update(task, rate=f"{progress.tasks[0].completed / elapsed:.1f} posts/s")
+                posts = progress.tasks[0].completed
+                progress.update(task, rate=f"{posts / elapsed:.1f} posts/s, {sentences / elapsed:.0f} sentences/s")
 
         report = function(paths, on_result=advance, **kwargs)
     return _finish(report, report_file)
@@ -219,6 +226,7 @@ def enrich(
     idf: Optional[Path] = IdfOpt,
     userdict: Optional[Path] = UserDict,
     workers: int = typer.Option(0, "--workers", "-j", min=0, help="Processes for parsing and analysis (0: one per core for big runs)."),
+    refresh: bool = RefreshOpt,
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write summary, keywords and provenance into each post's front matter."""
@@ -237,12 +245,13 @@ def enrich(
         _quiet_transformers()
         translator = FieldTranslator.from_config(config)
     if dry_run:
-        report = run_enrich(paths, config, out=out_dir, dry_run=True, translator=translator)
+        report = run_enrich(paths, config, out=out_dir, dry_run=True, translator=translator, refresh=refresh)
         for result in report.results:
             if result.diff:
                 out.print(result.diff, end="")
         return _finish(report, report_file)
-    return _run_batch(run_enrich, paths, report_file, config=config, out=out_dir, translator=translator, workers=workers)
+    return _run_batch(run_enrich, paths, report_file, config=config, out=out_dir, translator=translator, workers=workers,
+                      refresh=refresh)
 
 
 @app.command()
@@ -253,6 +262,7 @@ def translate(
     model: List[str] = ModelOpt,
     backend: str = BackendOpt,
     device: str = DeviceOpt,
+    refresh: bool = RefreshOpt,
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write each post translated beside it as NAME.en.md / NAME.ja.md."""
@@ -266,7 +276,7 @@ def translate(
         for lang, result in translate_text(text, config).items():
             out.print(result if len(config.to) == 1 else f"[{lang}] {result}")
         return 0
-    return _run_batch(translate_posts, paths, report_file, config=config, out=out_dir)
+    return _run_batch(translate_posts, paths, report_file, config=config, out=out_dir, refresh=refresh)
 
 
 @idf_app.command("build")

@@ -1,9 +1,11 @@
 """``nlp enrich``: write summary, keywords (and translations) into posts' front matter.
 
 Each post is read, analysed, and written back through a temporary file and a rename.
-A post is skipped when its ``nlp:`` key already records the current signature and the
-hash of its current content, so re-runs touch only what changed.  One bad file never
-stops a batch: it is reported with its reason and the run goes on.
+A post is skipped when its ``nlp:`` key already records the hash of its current content
+and the current signature (or an older signature of the same request, unless
+``--refresh``), so re-runs touch only what changed; the run state
+(:mod:`nlp.runstate`) lets a re-run skip unchanged posts without reading them.  One bad
+file never stops a batch: it is reported with its reason and the run goes on.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .config import Config
 from .errors import NlpError, PostError
 from .files import Source, iter_sources, output_path
 from .post import PROVENANCE_KEY, Post, atomic_write, original_text, own_keys, read_post, with_fields
+from .runstate import OLDER, RunState, skip_reason, split_provenance, state_for
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,10 @@ class FileResult:
     reason: str = ""
     output: str = ""
     diff: str = ""
+    sentences: int = 0  # sentences analysed or translated
+    # What the run state records for a finished post: its outputs and their provenance.
+    targets: tuple[str, ...] = ()
+    provenance: tuple[str, ...] = ()
 
 
 @dataclass
@@ -50,8 +57,10 @@ class Report:
         return [r for r in self.results if r.status == "failed"]
 
     def line(self) -> str:
+        older = sum(1 for r in self.results if r.reason == OLDER)
+        note = f" ({older} done with an older signature: --refresh redoes them)" if older else ""
         return (
-            f"{self.count('done')} done, {self.count('skipped')} skipped, "
+            f"{self.count('done')} done, {self.count('skipped')} skipped{note}, "
             f"{self.count('failed')} failed in {self.seconds:.1f}s"
         )
 
@@ -61,6 +70,7 @@ class Report:
             "skipped": self.count("skipped"),
             "failed": self.count("failed"),
             "seconds": round(self.seconds, 3),
+            "sentences": sum(r.sentences for r in self.results),
             "failures": [{"path": r.path, "reason": r.reason} for r in self.failures],
             "skipped_files": [{"path": r.path, "reason": r.reason} for r in self.results if r.status == "skipped"],
             "translation": self.translation,
@@ -90,10 +100,11 @@ class Enricher:
     model), everything else in :func:`prepare` (in worker processes with --workers).
     """
 
-    def __init__(self, config: Config | None = None, mt_signature: str = "") -> None:
+    def __init__(self, config: Config | None = None, mt_signature: str = "", refresh: bool = False) -> None:
         self.toolkit = Toolkit(config)
         self.config = self.toolkit.config
         self.mt_signature = mt_signature
+        self.refresh = refresh
 
     @property
     def signature(self) -> str:
@@ -102,7 +113,6 @@ class Enricher:
     def provenance(self, post: Post) -> str:
         """What ``nlp:`` says once ``post`` is enriched under this configuration."""
         return f"{self.signature} src={content_hash(original_text(post))}"
-
 
 
 @dataclass
@@ -116,6 +126,7 @@ class Prepared:
     summary: str
     keywords: list[str]
     provenance: str
+    sentences: int = 0
 
 
 def prepare(enricher: Enricher, source: Source, out_dir: Path | None) -> FileResult | Prepared:
@@ -129,7 +140,8 @@ def prepare(enricher: Enricher, source: Source, out_dir: Path | None) -> FileRes
                 return FileResult(name, "skipped", "not a post (no front matter)")
             raise
         if TRANSLATION_KEY in post.meta:
-            return FileResult(name, "skipped", "a translation written by nlp")
+            return FileResult(name, "skipped", "a translation written by nlp",
+                              targets=(name,), provenance=(TRANSLATION_KEY,))
         target = output_path(source, out_dir)
         current = post
         if out_dir is not None and target.exists():
@@ -138,15 +150,19 @@ def prepare(enricher: Enricher, source: Source, out_dir: Path | None) -> FileRes
             except PostError:
                 current = None
         provenance = enricher.provenance(post)
-        if current is not None and current.meta.get(PROVENANCE_KEY) == provenance:
-            return FileResult(name, "skipped", "up to date", str(target))
+        if current is not None:
+            recorded = current.meta.get(PROVENANCE_KEY)
+            reason = skip_reason(recorded, enricher.signature, split_provenance(provenance)[1], enricher.refresh)
+            if reason:
+                return FileResult(name, "skipped", reason, str(target), targets=(str(target),), provenance=(str(recorded),))
         own_keys(post)  # refuse a post whose keys we would take over, before any work
         doc = enricher.toolkit.from_post(post)
         summary = enricher.toolkit.summary(doc)
         keywords = enricher.toolkit.keywords(doc)
         if not summary and not keywords:
             return FileResult(name, "skipped", "no text")
-        return Prepared(source, post, target, doc.title, summary, keywords, provenance)
+        sentences = sum(1 for s in doc.analysis.sentences if s.text.strip())
+        return Prepared(source, post, target, doc.title, summary, keywords, provenance, sentences)
     except NlpError as exc:
         return FileResult(name, "failed", exc.reason if isinstance(exc, PostError) else str(exc))
     except OSError as exc:
@@ -177,29 +193,89 @@ def finish(item: Prepared, translated: dict, dry_run: bool) -> FileResult:
         fields[PROVENANCE_KEY] = item.provenance
         new_text = with_fields(item.post, fields)
         if dry_run:
-            return FileResult(name, "done", "", str(item.target), _unified_diff(name, item.post.text, new_text))
+            return FileResult(name, "done", "", str(item.target), _unified_diff(name, item.post.text, new_text),
+                              sentences=item.sentences)
         if item.target != item.source.path:
             item.target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(item.target, new_text)
-        return FileResult(name, "done", "", str(item.target))
+        return FileResult(name, "done", "", str(item.target), sentences=item.sentences,
+                          targets=(str(item.target),), provenance=(item.provenance,))
     except NlpError as exc:
         return FileResult(name, "failed", exc.reason if isinstance(exc, PostError) else str(exc))
     except OSError as exc:
         return FileResult(name, "failed", f"cannot write: {exc.strerror or exc}")
 
 
+class Ledger:
+    """The driving process's side of a batch run, whatever runs the work.
+
+    Skips posts that the run state shows unchanged since they were finished (without
+    reading them), records what gets finished, and keeps the report.
+    """
+
+    def __init__(self, state: RunState | None, job: str, signatures: list[str], refresh: bool,
+                 on_result: Callable[[FileResult], None] | None) -> None:
+        self.state = state
+        self.job = job
+        self.signatures = signatures  # one per output of a post
+        self.refresh = refresh
+        self.on_result = on_result
+        self.report = Report()
+        self.started = time.perf_counter()
+        self.run = state.start(job) if state is not None else 0
+
+    def known(self, source: Source, targets: list[Path]) -> FileResult | None:
+        """A skip decided from the run state alone, or None when the post must be looked at."""
+        if self.state is None:
+            return None
+        recorded = self.state.recorded(self.job, source.path, targets)
+        if recorded is None:
+            return None
+        if recorded == [TRANSLATION_KEY]:
+            return FileResult(str(source.path), "skipped", "a translation written by nlp")
+        if len(recorded) != len(self.signatures):
+            return None
+        reasons = [skip_reason(p, sig, split_provenance(p)[1], self.refresh) for p, sig in zip(recorded, self.signatures)]
+        if not all(reasons):
+            return None
+        reason = OLDER if OLDER in reasons else reasons[0]
+        return FileResult(str(source.path), "skipped", reason, ", ".join(map(str, targets)))
+
+    def emit(self, result: FileResult) -> None:
+        self.report.results.append(result)
+        if self.state is not None and result.provenance:
+            self.state.record(self.job, Path(result.path), [Path(t) for t in result.targets], result.provenance)
+        if self.on_result:
+            self.on_result(result)
+
+    def close(self, translation: dict | None = None) -> Report:
+        report = self.report
+        report.translation = translation or {}
+        report.seconds = time.perf_counter() - self.started
+        if self.state is not None:
+            self.state.end(self.run, report.count("done"), report.count("skipped"), report.count("failed"))
+            self.state.close()
+        return report
+
+
+def job_name(kind: str, out: Path | None, *extra: str) -> str:
+    """Runs of the same command into the same place share their records."""
+    where = str(out.resolve()) if out is not None else "in-place"
+    return ":".join((kind, where, *extra))
+
+
 TRANSLATE_CHUNK = 32  # posts whose fields are translated together
 _worker: Enricher | None = None
 
 
-def _init_worker(config: Config, mt_signature: str) -> None:
+def _init_worker(config: Config, mt_signature: str, refresh: bool) -> None:
     global _worker  # one Enricher per worker process, made once
-    _worker = Enricher(config, mt_signature)
+    _worker = Enricher(config, mt_signature, refresh)
 
 
-def _prepare_in_worker(job: tuple[Source, Path | None]) -> FileResult | Prepared:
+def _prepare_in_worker(job: FileResult | tuple[Source, Path | None]) -> FileResult | Prepared:
     assert _worker is not None
-    return prepare(_worker, *job)
+    return job if isinstance(job, FileResult) else prepare(_worker, *job)
 
 
 def default_workers() -> int:
@@ -214,6 +290,7 @@ def enrich(
     dry_run: bool = False,
     translator=None,
     workers: int = 1,
+    refresh: bool = False,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> Report:
     """Enrich every post under ``paths``; never raises for a single bad file.
@@ -224,42 +301,41 @@ def enrich(
     """
     config = config or Config()
     mt_signature = translator.signature if translator is not None else ""
-    enricher = Enricher(config, mt_signature)
+    enricher = Enricher(config, mt_signature, refresh)
     if config.summarizer != "textrank":
         enricher.toolkit.summarizer  # a missing model fails here, before any file is touched
     out_dir = Path(out) if out is not None else None
-    report = Report()
-    started = time.perf_counter()
-    jobs = ((source, out_dir) for source in iter_sources(paths))
+    ledger = Ledger(None if dry_run else state_for(config.cache_dir), job_name("enrich", out_dir),
+                    [enricher.signature], refresh, on_result)
+
+    def jobs():  # a skip known from the run state passes through in its place
+        for source in iter_sources(paths):
+            yield ledger.known(source, [output_path(source, out_dir)]) or (source, out_dir)
+
     pool = None
     if workers > 1:
         import multiprocessing
 
-        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (config, mt_signature))
-        prepared = pool.imap(_prepare_in_worker, jobs, chunksize=4)
+        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (config, mt_signature, refresh))
+        prepared = pool.imap(_prepare_in_worker, jobs(), chunksize=4)
     else:
-        prepared = (prepare(enricher, *job) for job in jobs)
-    def emit(results: list[FileResult]) -> None:
-        for result in results:
-            report.results.append(result)
-            if on_result:
-                on_result(result)
+        prepared = (job if isinstance(job, FileResult) else prepare(enricher, *job) for job in jobs())
 
     pending: list[Prepared] = []
     try:
         for item in prepared:
             if isinstance(item, FileResult):
-                emit([item])
+                ledger.emit(item)
                 continue
             pending.append(item)
             if translator is None or len(pending) >= TRANSLATE_CHUNK:
-                emit(finish_many(pending, translator, dry_run))
+                for result in finish_many(pending, translator, dry_run):
+                    ledger.emit(result)
                 pending = []
-        emit(finish_many(pending, translator, dry_run))
+        for result in finish_many(pending, translator, dry_run):
+            ledger.emit(result)
     finally:
         if pool is not None:
             pool.terminate()
-    if translator is not None:
-        report.translation = {lang: t.stats.as_dict() for lang, t in translator.translators.items()}
-    report.seconds = time.perf_counter() - started
-    return report
+    translation = {lang: t.stats.as_dict() for lang, t in translator.translators.items()} if translator else {}
+    return ledger.close(translation)

@@ -13,18 +13,19 @@ from __future__ import annotations
 import html as htmllib
 import os
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .analyze import content_hash, clean_title
 from .config import Config
-from .enrich import TRANSLATION_KEY, FileResult, Report
+from .enrich import TRANSLATION_KEY, FileResult, Ledger, Report, job_name
 from .errors import NlpError, PostError
 from .files import Source, iter_sources
 from .html import BLOCK_TAGS, CODE_TAGS, SKIP_TAGS, Token, iter_text_tokens, tokenize
 from .post import MANAGED_KEYS, PROVENANCE_KEY, Post, atomic_write, original_text, read_post, set_key, strip_keys
+from .runstate import OLDER, skip_reason, state_for
+from .text import split_sentences
 
 CHUNK_POSTS = 16
 # Markdown link targets, bare URLs and rule lines are copied, never translated.
@@ -92,6 +93,9 @@ class PostPlan:
     def segments(self) -> list[str]:
         return [self.title] + [p for run in self.pieces for p, ok in run if ok]
 
+    def sentences(self) -> int:
+        return sum(1 for segment in self.segments() for s in split_sentences(segment) if s.strip())
+
 
 def plan_post(source: Source) -> PostPlan:
     post = read_post(source.path)
@@ -150,6 +154,7 @@ def translate_posts(
     config: Config,
     *,
     out: str | os.PathLike[str] | None = None,
+    refresh: bool = False,
     on_result: Callable[[FileResult], None] | None = None,
     translators=None,
 ) -> Report:
@@ -158,14 +163,11 @@ def translate_posts(
 
     translators = translators or translators_for(config)  # locates every model before touching files
     out_dir = Path(out) if out is not None else None
-    report = Report()
-    started = time.perf_counter()
+    langs = list(translators)
+    signatures = [translators[lang].signature for lang in langs]
+    ledger = Ledger(state_for(config.cache_dir), job_name("translate", out_dir, ",".join(langs)), signatures,
+                    refresh, on_result)
     chunk: list[PostPlan] = []
-
-    def emit(result: FileResult) -> None:
-        report.results.append(result)
-        if on_result:
-            on_result(result)
 
     def flush() -> None:
         if not chunk:
@@ -176,55 +178,71 @@ def translate_posts(
             outputs[lang] = iter(translator.translate(segments))
         for plan in chunk:
             written = []
+            provenance = []
             try:
                 for lang, translator in translators.items():
                     stream = outputs[lang]
                     segments = plan.segments()
                     translated = [next(stream) for _ in segments]
-                    text = render_post(plan, lang, translated[0], render_body(plan, translated[1:]), plan.provenance(translator))
+                    signature = plan.provenance(translator)
+                    text = render_post(plan, lang, translated[0], render_body(plan, translated[1:]), signature)
                     target = sibling_path(plan.source, lang, out_dir)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     atomic_write(target, text)
                     written.append(str(target))
-                emit(FileResult(str(plan.source.path), "done", "", ", ".join(written)))
+                    provenance.append(signature)
+                ledger.emit(FileResult(str(plan.source.path), "done", "", ", ".join(written), sentences=plan.sentences(),
+                                       targets=tuple(written), provenance=tuple(provenance)))
             except OSError as exc:
-                emit(FileResult(str(plan.source.path), "failed", f"cannot write: {exc.strerror or exc}"))
+                ledger.emit(FileResult(str(plan.source.path), "failed", f"cannot write: {exc.strerror or exc}"))
         chunk.clear()
 
     for source in iter_sources(paths):
+        targets = [sibling_path(source, lang, out_dir) for lang in langs]
+        known = ledger.known(source, targets)
+        if known is not None:
+            ledger.emit(known)
+            continue
         try:
             plan = plan_post(source)
         except PostError as exc:
             if not source.explicit and exc.reason.startswith(("no front matter", "empty file")):
-                emit(FileResult(str(source.path), "skipped", "not a post (no front matter)"))
+                ledger.emit(FileResult(str(source.path), "skipped", "not a post (no front matter)"))
             else:
-                emit(FileResult(str(source.path), "failed", exc.reason))
+                ledger.emit(FileResult(str(source.path), "failed", exc.reason))
             continue
         except NlpError as exc:
-            emit(FileResult(str(source.path), "failed", str(exc)))
+            ledger.emit(FileResult(str(source.path), "failed", str(exc)))
             continue
         if TRANSLATION_KEY in plan.post.meta:
-            emit(FileResult(str(source.path), "skipped", "a translation written by nlp"))
+            ledger.emit(FileResult(str(source.path), "skipped", "a translation written by nlp",
+                                   targets=tuple(map(str, targets)), provenance=(TRANSLATION_KEY,)))
             continue
-        if _up_to_date(plan, translators, out_dir):
-            emit(FileResult(str(source.path), "skipped", "up to date"))
+        reason, recorded = _up_to_date(plan, translators, out_dir, refresh)
+        if reason:
+            ledger.emit(FileResult(str(source.path), "skipped", reason, targets=tuple(map(str, targets)),
+                                   provenance=tuple(recorded)))
             continue
         chunk.append(plan)
         if len(chunk) >= CHUNK_POSTS:
             flush()
     flush()
-    report.translation = {lang: t.stats.as_dict() for lang, t in translators.items() if hasattr(t, "stats")}
-    report.seconds = time.perf_counter() - started
-    return report
+    return ledger.close({lang: t.stats.as_dict() for lang, t in translators.items() if hasattr(t, "stats")})
 
 
-def _up_to_date(plan: PostPlan, translators, out_dir: Path | None) -> bool:
+def _up_to_date(plan: PostPlan, translators, out_dir: Path | None, refresh: bool) -> tuple[str | None, list[str]]:
+    """Why every sibling of ``plan`` needs no work (None: some does), and their provenance."""
+    reasons, recorded = [], []
     for lang, translator in translators.items():
         target = sibling_path(plan.source, lang, out_dir)
         try:
             existing = read_post(target)
         except PostError:
-            return False
-        if existing.meta.get(PROVENANCE_KEY) != plan.provenance(translator):
-            return False
-    return True
+            return None, []
+        provenance = str(existing.meta.get(PROVENANCE_KEY) or "")
+        reason = skip_reason(provenance, translator.signature, plan.source_hash, refresh)
+        if reason is None:
+            return None, []
+        reasons.append(reason)
+        recorded.append(provenance)
+    return (OLDER if OLDER in reasons else reasons[0]), recorded
