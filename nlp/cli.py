@@ -21,7 +21,7 @@ from rich.console import Console
 
 from . import __version__
 from .config import Config, parse_models
-from .errors import NlpError
+from .errors import ConfigError, NlpError
 
 app = typer.Typer(
     help="Enrich and translate archives of Chinese Jekyll news posts.",
@@ -186,12 +186,12 @@ def _finish(report, report_file: Optional[Path]) -> int:
 RefreshOpt = typer.Option(False, "--refresh", help="Also redo posts done with an older signature (another version, model revision or backend).")
 
 
-def _run_batch(function, paths, report_file, **kwargs) -> int:
+def _run_batch(function, paths, report_file, auto_workers: bool = True, **kwargs) -> int:
     from .enrich import default_workers
     from .files import iter_sources
 
     total = sum(1 for _ in iter_sources(paths))
-    if kwargs.get("workers") == 0:  # auto: processes pay off only for bigger runs
+    if auto_workers and kwargs.get("workers") == 0:  # auto: processes pay off only for bigger runs
         kwargs["workers"] = default_workers() if total >= 100 else 1
     with _progress(total, "posts") as progress:
         task = progress.add_task("posts", total=total, rate="")
@@ -227,6 +227,8 @@ def enrich(
     userdict: Optional[Path] = UserDict,
     workers: int = typer.Option(0, "--workers", "-j", min=0, help="Processes for parsing and analysis (0: one per core for big runs)."),
     refresh: bool = RefreshOpt,
+    engine: str = typer.Option("local", "--engine", help="local (this machine's processes) or ray (Ray Data tasks and actor pools)."),
+    address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the Ray cluster to join (default: a new local instance)."),
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write summary, keywords and provenance into each post's front matter."""
@@ -238,6 +240,21 @@ def enrich(
     )
     if summarizer != "textrank":
         _quiet_transformers()
+    if engine not in ("local", "ray"):
+        raise ConfigError(f"unknown engine {engine!r}; choose local or ray")
+    if address and engine != "ray":
+        raise ConfigError("--address needs --engine ray")
+    if engine == "ray":
+        from .ray_engine import enrich_ray
+
+        _quiet_transformers()
+        verbose = logging.getLogger().isEnabledFor(logging.INFO)
+        if dry_run:
+            report = enrich_ray(paths, config, out=out_dir, dry_run=True, workers=workers, refresh=refresh,
+                                address=address, verbose=verbose)
+            return _print_diffs(report, report_file)
+        return _run_batch(enrich_ray, paths, report_file, auto_workers=False, config=config, out=out_dir,
+                          workers=workers, refresh=refresh, address=address, verbose=verbose)
     translator = None
     if config.to:
         from .translate import FieldTranslator
@@ -246,12 +263,16 @@ def enrich(
         translator = FieldTranslator.from_config(config)
     if dry_run:
         report = run_enrich(paths, config, out=out_dir, dry_run=True, translator=translator, refresh=refresh)
-        for result in report.results:
-            if result.diff:
-                out.print(result.diff, end="")
-        return _finish(report, report_file)
+        return _print_diffs(report, report_file)
     return _run_batch(run_enrich, paths, report_file, config=config, out=out_dir, translator=translator, workers=workers,
                       refresh=refresh)
+
+
+def _print_diffs(report, report_file: Optional[Path]) -> int:
+    for result in report.results:
+        if result.diff:
+            out.print(result.diff, end="")
+    return _finish(report, report_file)
 
 
 @app.command()

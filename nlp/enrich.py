@@ -248,6 +248,13 @@ class Ledger:
         if self.on_result:
             self.on_result(result)
 
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None and self.state is not None:  # interrupted: keep what was recorded
+            self.state.close()
+
     def close(self, translation: dict | None = None) -> Report:
         report = self.report
         report.translation = translation or {}
@@ -305,6 +312,12 @@ def enrich(
     if config.summarizer != "textrank":
         enricher.toolkit.summarizer  # a missing model fails here, before any file is touched
     out_dir = Path(out) if out is not None else None
+    pool = None
+    if workers > 1:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (config, mt_signature, refresh))
+    # opened after the fork: the worker processes never hold the run state's connection
     ledger = Ledger(None if dry_run else state_for(config.cache_dir), job_name("enrich", out_dir),
                     [enricher.signature], refresh, on_result)
 
@@ -312,30 +325,27 @@ def enrich(
         for source in iter_sources(paths):
             yield ledger.known(source, [output_path(source, out_dir)]) or (source, out_dir)
 
-    pool = None
-    if workers > 1:
-        import multiprocessing
-
-        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (config, mt_signature, refresh))
+    if pool is not None:
         prepared = pool.imap(_prepare_in_worker, jobs(), chunksize=4)
     else:
         prepared = (job if isinstance(job, FileResult) else prepare(enricher, *job) for job in jobs())
 
-    pending: list[Prepared] = []
-    try:
-        for item in prepared:
-            if isinstance(item, FileResult):
-                ledger.emit(item)
-                continue
-            pending.append(item)
-            if translator is None or len(pending) >= TRANSLATE_CHUNK:
-                for result in finish_many(pending, translator, dry_run):
-                    ledger.emit(result)
-                pending = []
-        for result in finish_many(pending, translator, dry_run):
-            ledger.emit(result)
-    finally:
-        if pool is not None:
-            pool.terminate()
-    translation = {lang: t.stats.as_dict() for lang, t in translator.translators.items()} if translator else {}
-    return ledger.close(translation)
+    with ledger:  # an interrupted run keeps what it recorded
+        pending: list[Prepared] = []
+        try:
+            for item in prepared:
+                if isinstance(item, FileResult):
+                    ledger.emit(item)
+                    continue
+                pending.append(item)
+                if translator is None or len(pending) >= TRANSLATE_CHUNK:
+                    for result in finish_many(pending, translator, dry_run):
+                        ledger.emit(result)
+                    pending = []
+            for result in finish_many(pending, translator, dry_run):
+                ledger.emit(result)
+        finally:
+            if pool is not None:
+                pool.terminate()
+        translation = {lang: t.stats.as_dict() for lang, t in translator.translators.items()} if translator else {}
+        return ledger.close(translation)

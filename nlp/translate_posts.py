@@ -197,37 +197,38 @@ def translate_posts(
                 ledger.emit(FileResult(str(plan.source.path), "failed", f"cannot write: {exc.strerror or exc}"))
         chunk.clear()
 
-    for source in iter_sources(paths):
-        targets = [sibling_path(source, lang, out_dir) for lang in langs]
-        known = ledger.known(source, targets)
-        if known is not None:
-            ledger.emit(known)
-            continue
-        try:
-            plan = plan_post(source)
-        except PostError as exc:
-            if not source.explicit and exc.reason.startswith(("no front matter", "empty file")):
-                ledger.emit(FileResult(str(source.path), "skipped", "not a post (no front matter)"))
-            else:
-                ledger.emit(FileResult(str(source.path), "failed", exc.reason))
-            continue
-        except NlpError as exc:
-            ledger.emit(FileResult(str(source.path), "failed", str(exc)))
-            continue
-        if TRANSLATION_KEY in plan.post.meta:
-            ledger.emit(FileResult(str(source.path), "skipped", "a translation written by nlp",
-                                   targets=tuple(map(str, targets)), provenance=(TRANSLATION_KEY,)))
-            continue
-        reason, recorded = _up_to_date(plan, translators, out_dir, refresh)
-        if reason:
-            ledger.emit(FileResult(str(source.path), "skipped", reason, targets=tuple(map(str, targets)),
-                                   provenance=tuple(recorded)))
-            continue
-        chunk.append(plan)
-        if len(chunk) >= CHUNK_POSTS:
-            flush()
-    flush()
-    return ledger.close({lang: t.stats.as_dict() for lang, t in translators.items() if hasattr(t, "stats")})
+    with ledger:  # an interrupted run keeps what it recorded
+        for source in iter_sources(paths):
+            targets = [sibling_path(source, lang, out_dir) for lang in langs]
+            known = ledger.known(source, targets)
+            if known is not None:
+                ledger.emit(known)
+                continue
+            try:
+                plan = plan_post(source)
+            except PostError as exc:
+                if not source.explicit and exc.reason.startswith(("no front matter", "empty file")):
+                    ledger.emit(FileResult(str(source.path), "skipped", "not a post (no front matter)"))
+                else:
+                    ledger.emit(FileResult(str(source.path), "failed", exc.reason))
+                continue
+            except NlpError as exc:
+                ledger.emit(FileResult(str(source.path), "failed", str(exc)))
+                continue
+            if TRANSLATION_KEY in plan.post.meta:
+                ledger.emit(FileResult(str(source.path), "skipped", "a translation written by nlp",
+                                       targets=tuple(map(str, targets)), provenance=(TRANSLATION_KEY,)))
+                continue
+            reason, recorded = _up_to_date(plan, translators, out_dir, refresh)
+            if reason:
+                ledger.emit(FileResult(str(source.path), "skipped", reason, targets=tuple(map(str, targets)),
+                                       provenance=tuple(recorded)))
+                continue
+            chunk.append(plan)
+            if len(chunk) >= CHUNK_POSTS:
+                flush()
+        flush()
+        return ledger.close({lang: t.stats.as_dict() for lang, t in translators.items() if hasattr(t, "stats")})
 
 
 def _up_to_date(plan: PostPlan, translators, out_dir: Path | None, refresh: bool) -> tuple[str | None, list[str]]:
