@@ -183,6 +183,22 @@ def _finish(report, report_file: Optional[Path]) -> int:
     return 1 if report.failures else 0
 
 
+WorkersOpt = typer.Option(0, "--workers", "-j", min=0, help="Processes (Ray: tasks) for reading and analysis (0: one per core for big runs).")
+EngineOpt = typer.Option("local", "--engine", help="local (this machine's processes) or ray (Ray Data tasks and actor pools).")
+AddressOpt = typer.Option(None, "--address", help="With --engine ray: the Ray cluster to join (default: a new local instance).")
+
+
+def _check_engine(engine: str, address: Optional[str]) -> None:
+    if engine not in ("local", "ray"):
+        raise ConfigError(f"unknown engine {engine!r}; choose local or ray")
+    if address and engine != "ray":
+        raise ConfigError("--address needs --engine ray")
+
+
+def _verbose() -> bool:
+    return logging.getLogger().isEnabledFor(logging.INFO)
+
+
 RefreshOpt = typer.Option(False, "--refresh", help="Also redo posts done with an older signature (another version, model revision or backend).")
 
 
@@ -225,10 +241,10 @@ def enrich(
     summarizer: str = SummarizerOpt,
     idf: Optional[Path] = IdfOpt,
     userdict: Optional[Path] = UserDict,
-    workers: int = typer.Option(0, "--workers", "-j", min=0, help="Processes for parsing and analysis (0: one per core for big runs)."),
+    workers: int = WorkersOpt,
     refresh: bool = RefreshOpt,
-    engine: str = typer.Option("local", "--engine", help="local (this machine's processes) or ray (Ray Data tasks and actor pools)."),
-    address: Optional[str] = typer.Option(None, "--address", help="With --engine ray: the Ray cluster to join (default: a new local instance)."),
+    engine: str = EngineOpt,
+    address: Optional[str] = AddressOpt,
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write summary, keywords and provenance into each post's front matter."""
@@ -240,15 +256,12 @@ def enrich(
     )
     if summarizer != "textrank":
         _quiet_transformers()
-    if engine not in ("local", "ray"):
-        raise ConfigError(f"unknown engine {engine!r}; choose local or ray")
-    if address and engine != "ray":
-        raise ConfigError("--address needs --engine ray")
+    _check_engine(engine, address)
     if engine == "ray":
         from .ray_engine import enrich_ray
 
         _quiet_transformers()
-        verbose = logging.getLogger().isEnabledFor(logging.INFO)
+        verbose = _verbose()
         if dry_run:
             report = enrich_ray(paths, config, out=out_dir, dry_run=True, workers=workers, refresh=refresh,
                                 address=address, verbose=verbose)
@@ -283,7 +296,10 @@ def translate(
     model: List[str] = ModelOpt,
     backend: str = BackendOpt,
     device: str = DeviceOpt,
+    workers: int = WorkersOpt,
     refresh: bool = RefreshOpt,
+    engine: str = EngineOpt,
+    address: Optional[str] = AddressOpt,
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write each post translated beside it as NAME.en.md / NAME.ja.md."""
@@ -291,13 +307,19 @@ def translate(
     from .translate_posts import translate_posts
 
     config = _config(to=_languages(to), models=parse_models(model), backend=backend, device=device)
+    _check_engine(engine, address)
     _quiet_transformers()
     if paths == ["-"]:
         text = sys.stdin.read()
         for lang, result in translate_text(text, config).items():
             out.print(result if len(config.to) == 1 else f"[{lang}] {result}")
         return 0
-    return _run_batch(translate_posts, paths, report_file, config=config, out=out_dir, refresh=refresh)
+    if engine == "ray":
+        from .ray_engine import translate_ray
+
+        return _run_batch(translate_ray, paths, report_file, auto_workers=False, config=config, out=out_dir,
+                          workers=workers, refresh=refresh, address=address, verbose=_verbose())
+    return _run_batch(translate_posts, paths, report_file, config=config, out=out_dir, refresh=refresh, workers=workers)
 
 
 @idf_app.command("build")

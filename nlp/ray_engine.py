@@ -1,20 +1,23 @@
-"""``--engine ray``: the enrich pipeline on Ray, for archives one machine is too slow for.
+"""``--engine ray``: ``nlp enrich`` and ``nlp translate`` on Ray, for archives one machine
+is too slow for.
 
 The stages are the local engine's own functions, so the files come out the same:
 
 * the driver lists the posts and skips those the run state knows are finished;
-* :func:`nlp.enrich.prepare` (read, parse, segment, keywords, summary) runs as Ray
-  Data tasks, ``--workers`` at a time;
-* the fields are translated in a pool of actors that each hold the models once
-  (one actor per GPU when the cluster has GPUs, else one CPU actor);
-* the driver writes each post (temporary file + rename) and records it, so a run on
-  a cluster needs the archive on storage the driver can write and the nodes can read.
+* reading, parsing and analysis (:func:`nlp.enrich.prepare`,
+  :func:`nlp.translate_posts.plan_or_skip`) run as Ray Data tasks, ``--workers`` at a time;
+* translation runs in a pool of actors that each hold the models once (one actor per
+  GPU when the cluster has GPUs, else one CPU actor), fed by the driver with the local
+  engine's own chunks of posts, so that the model sees the same batches;
+* the driver writes each post (temporary file + rename) and records it, so a run on a
+  cluster needs the archive on storage the driver can write and the nodes can read.
 
 Ray starts a local instance unless ``--address`` names a cluster to join.
 """
 
 from __future__ import annotations
 
+import collections
 import logging
 import os
 import pickle
@@ -22,12 +25,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .config import Config
-from .enrich import (
-    TRANSLATE_CHUNK, Enricher, FileResult, Ledger, Prepared, Report, finish, job_name, prepare,
-)
+from .enrich import TRANSLATE_CHUNK, Enricher, FileResult, Ledger, Prepared, Report, finish, job_name, prepare
 from .errors import ConfigError, NlpError
 from .files import iter_sources, output_path
 from .runstate import state_for
+from .translate_posts import CHUNK_POSTS, Rendered, plan_or_skip, render_chunk, sibling_path, write_rendered
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ def _ray():
     return ray
 
 
-def start(address: str | None, verbose: bool = False):
+def start(address: str | None, verbose: bool = False) -> bool:
     """Join ``address`` (a running cluster) or start a local instance; True if we started it."""
     ray = _ray()
     if ray.is_initialized():
@@ -73,60 +75,83 @@ _enrichers: dict[bytes, Enricher] = {}
 
 
 def _prepare_batch(batch: dict, setup: bytes) -> dict:
-    """Ray Data task: ``prepare`` each post of the batch; one Enricher per worker process."""
+    """Ray Data task of ``enrich``: analyse each post; one Enricher per worker process."""
     enricher = _enrichers.get(setup)
     if enricher is None:
         config, mt_signature, refresh = pickle.loads(setup)
         enricher = _enrichers[setup] = Enricher(config, mt_signature, refresh)
-    items = []
-    for blob in batch["job"]:
-        source, target_dir = pickle.loads(blob)
-        items.append(pickle.dumps(prepare(enricher, source, target_dir)))
-    return {"item": items}
+    return {"item": [pickle.dumps(prepare(enricher, *pickle.loads(job))) for job in batch["job"]]}
 
 
-class FieldActor:
-    """Ray Data actor: holds the translation models once and translates posts' fields."""
+def _plan_batch(batch: dict, setup: bytes) -> dict:
+    """Ray Data task of ``translate``: read and cut each post into translatable runs."""
+    signatures, out_dir, refresh = pickle.loads(setup)
+    return {"item": [pickle.dumps(plan_or_skip(pickle.loads(job)[0], signatures, out_dir, refresh))
+                     for job in batch["job"]]}
 
-    def __init__(self, config: Config, expected: str) -> None:
-        from .translate import FieldTranslator
 
-        self.translator = FieldTranslator.from_config(config)
-        if self.translator.signature != expected:
-            raise ConfigError(f"a Ray worker translates as {self.translator.signature}, the run expects {expected}")
+class ModelActor:
+    """A Ray actor that holds the translation models once.
+
+    It is fed the local engine's own chunks (the same posts together), so its model
+    batches, and therefore its outputs, are the local engine's.
+    """
+
+    def __init__(self, config: Config, out_dir: Path | None) -> None:
+        import torch
+
+        from .translate import FieldTranslator, translators_for
+
+        if not torch.cuda.is_available():
+            # Ray gives a 1-CPU actor one thread; the model should use the node's cores,
+            # as it does in the local engine's main process.
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self.translators = translators_for(config)
+        self.fields = FieldTranslator(self.translators)
+        self.out_dir = out_dir
         self.id = os.getpid()
 
-    def __call__(self, batch: dict) -> dict:
-        items = [pickle.loads(blob) for blob in batch["item"]]
-        prepared = [item for item in items if isinstance(item, Prepared)]
+    def signatures(self) -> dict[str, str]:
+        return {lang: t.signature for lang, t in self.translators.items()}
+
+    def _stats(self) -> tuple[int, dict]:
+        return self.id, {lang: t.stats.as_dict() for lang, t in self.translators.items() if hasattr(t, "stats")}
+
+    def fields_of(self, items: list[Prepared]) -> tuple[list[dict] | str, tuple[int, dict]]:
+        """``enrich --to``: translated title, summary and keywords of each post."""
         try:
-            translated = iter(self.translator.translate_many([(i.title, i.summary, i.keywords) for i in prepared]))
-            fields = [next(translated) if isinstance(item, Prepared) else None for item in items]
+            return self.fields.translate_many([(i.title, i.summary, i.keywords) for i in items]), self._stats()
         except NlpError as exc:
-            fields = [str(exc) if isinstance(item, Prepared) else None for item in items]
-        stats = {lang: t.stats.as_dict() for lang, t in self.translator.translators.items()}
-        return {
-            "item": batch["item"],
-            "fields": [pickle.dumps(f) for f in fields],
-            "stats": [pickle.dumps((self.id, stats))] * len(items),
-        }
+            return str(exc), self._stats()
+
+    def render(self, plans: list) -> tuple[list[Rendered] | str, tuple[int, dict]]:
+        """``translate``: each post rendered in every target language."""
+        try:
+            return render_chunk(plans, self.translators, self.out_dir), self._stats()
+        except NlpError as exc:
+            return str(exc), self._stats()
 
 
-def _probe(config: Config) -> tuple[str, int]:
-    """Run where the actors will run: the translators' signature, and the bytes of
-    their weights (what each actor reserves, so Ray never packs more onto a node than
-    its memory holds)."""
-    from .translate import FieldTranslator
+def _model_weights(config: Config) -> int:
+    """Bytes of the weights of every model the run needs, found without loading them."""
+    from .models import locate, spec_for, translation_name
 
-    translator = FieldTranslator.from_config(config)
-    engines = []
-    for t in translator.translators.values():
-        engines.extend(getattr(t, "engines", [t]))
     weights = 0
-    for engine in engines:
-        folder = Path(engine.backend.model_ref.path)
-        weights += sum(f.stat().st_size for f in folder.iterdir() if f.suffix in (".bin", ".safetensors"))
-    return translator.signature, weights
+    for lang in config.to:
+        name = translation_name(lang, config.models)
+        parts = spec_for(name).pivot if name not in config.models and spec_for(name).pivot else (name,)
+        for part in parts:
+            folder = locate(part, config.models).path
+            weights += sum(f.stat().st_size for f in Path(folder).iterdir() if f.suffix in (".bin", ".safetensors"))
+    return weights
+
+
+def _weights_where_actors_run(ray, resources: dict, config: Config) -> int:
+    try:
+        return ray.get(ray.remote(**resources)(_model_weights).remote(config))
+    except ray.exceptions.RayTaskError as exc:
+        cause = exc.as_instanceof_cause()
+        raise (cause if isinstance(cause, NlpError) else ConfigError(str(cause).splitlines()[-1])) from None
 
 
 # --------------------------------------------------------------------------- driver
@@ -142,6 +167,84 @@ def _sum_stats(per_actor: dict) -> dict:
     return total
 
 
+class _Cluster:
+    """The driver's view of the Ray cluster: CPU stages as Ray Data tasks, a pool of
+    model actors fed chunk by chunk."""
+
+    def __init__(self, ray, config: Config, out_dir: Path | None, translate: bool) -> None:
+        from ray.util import ActorPool
+
+        self.ray = ray
+        resources = ray.cluster_resources()
+        self.gpus = int(resources.get("GPU", 0)) if config.device != "cpu" else 0
+        self.cpus = int(resources.get("CPU", 1))
+        self.stats: dict = {}
+        self.signatures: dict[str, str] = {}
+        self.pool = None
+        if not translate:
+            return
+        placement = {"num_gpus": 1} if self.gpus else {"num_cpus": 1}
+        weights = _weights_where_actors_run(ray, placement, config)  # a missing model fails here, early
+        # The weights twice over, plus the ~350 MB a process with torch and transformers
+        # takes (measured): Ray never packs more actors onto a node than its memory holds.
+        options = dict(placement, memory=2 * weights + 512 * 2**20)
+        actors = [ray.remote(ModelActor).options(**options).remote(config, out_dir) for _ in range(max(1, self.gpus))]
+        try:
+            found = ray.get([actor.signatures.remote() for actor in actors])
+        except ray.exceptions.RayActorError as exc:
+            raise ConfigError(f"a Ray model actor could not start: {str(exc).splitlines()[0]}") from None
+        if any(f != found[0] for f in found):
+            raise ConfigError(f"the Ray model actors disagree on their models: {found}")
+        self.signatures = found[0]
+        self.pool = ActorPool(actors)
+        self.in_flight = 2 * len(actors)
+
+    def analysed(self, jobs: list[dict], cpu_stage, setup: bytes, workers: int):
+        """The CPU stage's output for each job, in input order (Ray Data tasks, streamed)."""
+        if not jobs:
+            return
+        ray = self.ray
+        workers = workers or max(1, self.cpus - (0 if self.gpus or self.pool is None else 1))
+        dataset = ray.data.from_items(jobs).map_batches(
+            cpu_stage, fn_kwargs={"setup": setup}, batch_size=4, batch_format="numpy",
+            compute=ray.data.TaskPoolStrategy(size=workers), num_cpus=1,
+        )
+        for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
+            for blob in batch["item"]:
+                yield pickle.loads(blob)
+
+    def chunks(self, items, method: str, size: int):
+        """``(item, model output)`` for every item.  FileResults pass straight through; the
+        other items go to the actors in chunks of ``size``, grouped as the local engine
+        groups them, a few chunks in flight at a time."""
+        submitted: collections.deque = collections.deque()
+
+        def submit(chunk: list) -> None:
+            self.pool.submit(lambda actor, c: getattr(actor, method).remote(c), chunk)
+            submitted.append(chunk)
+
+        def collect(limit: int):
+            while len(submitted) > limit:
+                outputs, (actor, stats) = self.pool.get_next()  # in submission order
+                self.stats[actor] = stats
+                for index, item in enumerate(submitted.popleft()):
+                    yield item, (outputs if isinstance(outputs, str) else outputs[index])
+
+        chunk: list = []
+        for item in items:
+            if isinstance(item, FileResult):
+                yield item, None
+                continue
+            chunk.append(item)
+            if len(chunk) >= size:
+                submit(chunk)
+                chunk = []
+                yield from collect(self.in_flight)
+        if chunk:
+            submit(chunk)
+        yield from collect(0)
+
+
 def enrich_ray(
     paths: Iterable[str | os.PathLike[str]],
     config: Config | None = None,
@@ -155,21 +258,15 @@ def enrich_ray(
     on_result: Callable[[FileResult], None] | None = None,
 ) -> Report:
     """``nlp enrich --engine ray``: the same files as :func:`nlp.enrich.enrich`."""
+    from .translate import FieldTranslator
+
     ray = _ray()
     config = config or Config()
     out_dir = Path(out) if out is not None else None
     started_here = start(address, verbose)
     try:
-        gpus = int(ray.cluster_resources().get("GPU", 0)) if config.device != "cpu" else 0
-        actor_resources = {"num_gpus": 1} if gpus else {"num_cpus": 1}
-        mt_signature, weights = "", 0
-        if config.to:  # what the actors will sign with, asked where they will run
-            probe = ray.remote(**actor_resources)(_probe)
-            try:
-                mt_signature, weights = ray.get(probe.remote(config))
-            except ray.exceptions.RayTaskError as exc:
-                cause = exc.as_instanceof_cause()
-                raise (cause if isinstance(cause, NlpError) else ConfigError(str(cause).splitlines()[-1])) from None
+        cluster = _Cluster(ray, config, out_dir, translate=bool(config.to))
+        mt_signature = FieldTranslator.signature_of(cluster.signatures) if config.to else ""
         enricher = Enricher(config, mt_signature, refresh)
         if config.summarizer != "textrank":
             enricher.toolkit.summarizer  # a missing model fails here, before any file is touched
@@ -183,42 +280,61 @@ def enrich_ray(
                     ledger.emit(known)
                 else:
                     jobs.append({"job": pickle.dumps((source, out_dir))})
-            stats: dict = {}
-            if jobs:
-                cpus = int(ray.cluster_resources().get("CPU", 1))
-                workers = workers or max(1, cpus - (0 if gpus else 1))
-                setup = pickle.dumps((config, mt_signature, refresh))
-                dataset = ray.data.from_items(jobs).map_batches(
-                    _prepare_batch, fn_kwargs={"setup": setup}, batch_size=4, batch_format="numpy",
-                    compute=ray.data.TaskPoolStrategy(size=workers), num_cpus=1,
-                )
-                if config.to:
-                    dataset = dataset.map_batches(
-                        FieldActor, fn_constructor_kwargs={"config": config, "expected": mt_signature},
-                        batch_size=TRANSLATE_CHUNK, batch_format="numpy",
-                        compute=ray.data.ActorPoolStrategy(size=max(1, gpus)), **actor_resources,
-                        # The weights twice over, plus the ~350 MB a process with torch and
-                        # transformers takes (measured).  Reserving memory also keeps Ray Data
-                        # from fusing the CPU tasks into the actors, where parsing would wait
-                        # on the model.
-                        memory=2 * weights + 512 * 2**20,
-                    )
-                for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
-                    for index, blob in enumerate(batch["item"]):
-                        item: FileResult | Prepared = pickle.loads(blob)
-                        if isinstance(item, FileResult):
-                            ledger.emit(item)
-                            continue
-                        fields = pickle.loads(batch["fields"][index]) if config.to else {}
-                        if isinstance(fields, str):
-                            ledger.emit(FileResult(str(item.source.path), "failed", fields))
-                            continue
-                        ledger.emit(finish(item, fields, dry_run))
-                    if config.to and len(batch["item"]):
-                        actor, counters = pickle.loads(batch["stats"][0])
-                        stats[actor] = counters
-            return ledger.close(_sum_stats(stats))
+            analysed = cluster.analysed(jobs, _prepare_batch, pickle.dumps((config, mt_signature, refresh)), workers)
+            if config.to:
+                finished = cluster.chunks(analysed, "fields_of", TRANSLATE_CHUNK)
+            else:
+                finished = ((item, {}) for item in analysed)
+            for item, fields in finished:
+                if isinstance(item, FileResult):
+                    ledger.emit(item)
+                elif isinstance(fields, str):
+                    ledger.emit(FileResult(str(item.source.path), "failed", fields))
+                else:
+                    ledger.emit(finish(item, fields, dry_run))
+            return ledger.close(_sum_stats(cluster.stats))
     finally:
         if started_here:
             ray.shutdown()
 
+
+def translate_ray(
+    paths: Iterable[str | os.PathLike[str]],
+    config: Config,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    workers: int = 0,
+    refresh: bool = False,
+    address: str | None = None,
+    verbose: bool = False,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> Report:
+    """``nlp translate --engine ray``: the same files as :func:`nlp.translate_posts.translate_posts`."""
+    ray = _ray()
+    out_dir = Path(out) if out is not None else None
+    started_here = start(address, verbose)
+    try:
+        cluster = _Cluster(ray, config, out_dir, translate=True)
+        signatures = cluster.signatures
+        ledger = Ledger(state_for(config.cache_dir), job_name("translate", out_dir, ",".join(signatures)),
+                        list(signatures.values()), refresh, on_result)
+        with ledger:  # an interrupted run keeps what it recorded
+            jobs = []
+            for source in iter_sources(paths):
+                known = ledger.known(source, [sibling_path(source, lang, out_dir) for lang in signatures])
+                if known is not None:
+                    ledger.emit(known)
+                else:
+                    jobs.append({"job": pickle.dumps((source,))})
+            analysed = cluster.analysed(jobs, _plan_batch, pickle.dumps((signatures, out_dir, refresh)), workers)
+            for item, rendered in cluster.chunks(analysed, "render", CHUNK_POSTS):
+                if isinstance(item, FileResult):
+                    ledger.emit(item)
+                elif isinstance(rendered, str):
+                    ledger.emit(FileResult(str(item.source.path), "failed", rendered))
+                else:
+                    ledger.emit(write_rendered(rendered))
+            return ledger.close(_sum_stats(cluster.stats))
+    finally:
+        if started_here:
+            ray.shutdown()

@@ -400,7 +400,12 @@ class FieldTranslator:
 
     def __init__(self, translators: Mapping[str, object]) -> None:
         self.translators = dict(translators)
-        self.signature = "mt=" + ";".join(f"{lang}:{t.signature}" for lang, t in self.translators.items())
+        self.signature = self.signature_of({lang: t.signature for lang, t in self.translators.items()})
+
+    @staticmethod
+    def signature_of(signatures: Mapping[str, str]) -> str:
+        """The signature of the fields made by translators signing ``{lang: signature}``."""
+        return "mt=" + ";".join(f"{lang}:{signature}" for lang, signature in signatures.items())
 
     @classmethod
     def from_config(cls, config: Config) -> "FieldTranslator":

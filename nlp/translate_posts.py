@@ -149,99 +149,155 @@ def render_post(plan: PostPlan, lang: str, title: str, body: str, signature: str
     return post.text[: post.fm_start] + fm + post.text[post.fm_end : post.body_start] + body
 
 
+@dataclass
+class Rendered:
+    """A post's translated siblings, ready to be written: ``(target, text, provenance)``."""
+
+    source: Source
+    files: list[tuple[Path, str, str]]
+    sentences: int
+
+
+def plan_or_skip(source: Source, signatures: dict[str, str], out_dir: Path | None, refresh: bool) -> PostPlan | FileResult:
+    """Read and cut one post, or say why it needs no translation (CPU work, any process)."""
+    name = str(source.path)
+    targets = tuple(str(sibling_path(source, lang, out_dir)) for lang in signatures)
+    try:
+        plan = plan_post(source)
+    except PostError as exc:
+        if not source.explicit and exc.reason.startswith(("no front matter", "empty file")):
+            return FileResult(name, "skipped", "not a post (no front matter)")
+        return FileResult(name, "failed", exc.reason)
+    except NlpError as exc:
+        return FileResult(name, "failed", str(exc))
+    except OSError as exc:
+        return FileResult(name, "failed", f"cannot read: {exc.strerror or exc}")
+    if TRANSLATION_KEY in plan.post.meta:
+        return FileResult(name, "skipped", "a translation written by nlp", targets=targets, provenance=(TRANSLATION_KEY,))
+    reason, recorded = _up_to_date(plan, signatures, out_dir, refresh)
+    if reason:
+        return FileResult(name, "skipped", reason, targets=targets, provenance=tuple(recorded))
+    return plan
+
+
+def render_chunk(plans: list[PostPlan], translators, out_dir: Path | None) -> list[Rendered]:
+    """Translate the posts of a chunk together (their sentences share batches) and render
+    each sibling (model work, next to the model)."""
+    outputs = {}
+    for lang, translator in translators.items():
+        outputs[lang] = iter(translator.translate([segment for plan in plans for segment in plan.segments()]))
+    rendered = []
+    for plan in plans:
+        files = []
+        for lang, translator in translators.items():
+            translated = [next(outputs[lang]) for _ in plan.segments()]
+            provenance = plan.provenance(translator)
+            text = render_post(plan, lang, translated[0], render_body(plan, translated[1:]), provenance)
+            files.append((sibling_path(plan.source, lang, out_dir), text, provenance))
+        rendered.append(Rendered(plan.source, files, plan.sentences()))
+    return rendered
+
+
+def write_rendered(item: Rendered) -> FileResult:
+    """Write a post's siblings, each through a temporary file and a rename."""
+    name = str(item.source.path)
+    try:
+        for target, text, _ in item.files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, text)
+    except OSError as exc:
+        return FileResult(name, "failed", f"cannot write: {exc.strerror or exc}")
+    written = tuple(str(target) for target, _, _ in item.files)
+    return FileResult(name, "done", "", ", ".join(written), sentences=item.sentences, targets=written,
+                      provenance=tuple(p for _, _, p in item.files))
+
+
 def translate_posts(
     paths: Iterable[str | os.PathLike[str]],
     config: Config,
     *,
     out: str | os.PathLike[str] | None = None,
     refresh: bool = False,
+    workers: int = 1,
     on_result: Callable[[FileResult], None] | None = None,
     translators=None,
 ) -> Report:
-    """Write translated siblings of every post under ``paths``."""
+    """Write translated siblings of every post under ``paths``.
+
+    With ``workers`` > 1, posts are read and cut in that many processes while this one
+    translates and writes; results come back in input order.
+    """
     from .translate import translators_for
 
     translators = translators or translators_for(config)  # locates every model before touching files
     out_dir = Path(out) if out is not None else None
-    langs = list(translators)
-    signatures = [translators[lang].signature for lang in langs]
-    ledger = Ledger(state_for(config.cache_dir), job_name("translate", out_dir, ",".join(langs)), signatures,
-                    refresh, on_result)
+    signatures = {lang: t.signature for lang, t in translators.items()}
+    pool = None
+    if workers > 1:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (signatures, out_dir, refresh))
+    # opened after the fork: the worker processes never hold the run state's connection
+    ledger = Ledger(state_for(config.cache_dir), job_name("translate", out_dir, ",".join(signatures)),
+                    list(signatures.values()), refresh, on_result)
     chunk: list[PostPlan] = []
 
+    def jobs():  # a skip known from the run state passes through in its place
+        for source in iter_sources(paths):
+            yield ledger.known(source, [sibling_path(source, lang, out_dir) for lang in signatures]) or source
+
+    if pool is not None:
+        planned = pool.imap(_plan_in_worker, jobs(), chunksize=4)
+    else:
+        planned = (job if isinstance(job, FileResult) else plan_or_skip(job, signatures, out_dir, refresh)
+                   for job in jobs())
+
     def flush() -> None:
-        if not chunk:
-            return
-        outputs = {}
-        for lang, translator in translators.items():
-            segments = [segment for plan in chunk for segment in plan.segments()]
-            outputs[lang] = iter(translator.translate(segments))
-        for plan in chunk:
-            written = []
-            provenance = []
-            try:
-                for lang, translator in translators.items():
-                    stream = outputs[lang]
-                    segments = plan.segments()
-                    translated = [next(stream) for _ in segments]
-                    signature = plan.provenance(translator)
-                    text = render_post(plan, lang, translated[0], render_body(plan, translated[1:]), signature)
-                    target = sibling_path(plan.source, lang, out_dir)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    atomic_write(target, text)
-                    written.append(str(target))
-                    provenance.append(signature)
-                ledger.emit(FileResult(str(plan.source.path), "done", "", ", ".join(written), sentences=plan.sentences(),
-                                       targets=tuple(written), provenance=tuple(provenance)))
-            except OSError as exc:
-                ledger.emit(FileResult(str(plan.source.path), "failed", f"cannot write: {exc.strerror or exc}"))
+        for item in render_chunk(chunk, translators, out_dir) if chunk else []:
+            ledger.emit(write_rendered(item))
         chunk.clear()
 
     with ledger:  # an interrupted run keeps what it recorded
-        for source in iter_sources(paths):
-            targets = [sibling_path(source, lang, out_dir) for lang in langs]
-            known = ledger.known(source, targets)
-            if known is not None:
-                ledger.emit(known)
-                continue
-            try:
-                plan = plan_post(source)
-            except PostError as exc:
-                if not source.explicit and exc.reason.startswith(("no front matter", "empty file")):
-                    ledger.emit(FileResult(str(source.path), "skipped", "not a post (no front matter)"))
-                else:
-                    ledger.emit(FileResult(str(source.path), "failed", exc.reason))
-                continue
-            except NlpError as exc:
-                ledger.emit(FileResult(str(source.path), "failed", str(exc)))
-                continue
-            if TRANSLATION_KEY in plan.post.meta:
-                ledger.emit(FileResult(str(source.path), "skipped", "a translation written by nlp",
-                                       targets=tuple(map(str, targets)), provenance=(TRANSLATION_KEY,)))
-                continue
-            reason, recorded = _up_to_date(plan, translators, out_dir, refresh)
-            if reason:
-                ledger.emit(FileResult(str(source.path), "skipped", reason, targets=tuple(map(str, targets)),
-                                       provenance=tuple(recorded)))
-                continue
-            chunk.append(plan)
-            if len(chunk) >= CHUNK_POSTS:
-                flush()
-        flush()
+        try:
+            for item in planned:
+                if isinstance(item, FileResult):
+                    ledger.emit(item)
+                    continue
+                chunk.append(item)
+                if len(chunk) >= CHUNK_POSTS:
+                    flush()
+            flush()
+        finally:
+            if pool is not None:
+                pool.terminate()
         return ledger.close({lang: t.stats.as_dict() for lang, t in translators.items() if hasattr(t, "stats")})
 
 
-def _up_to_date(plan: PostPlan, translators, out_dir: Path | None, refresh: bool) -> tuple[str | None, list[str]]:
+_planning: tuple | None = None
+
+
+def _init_worker(signatures: dict[str, str], out_dir: Path | None, refresh: bool) -> None:
+    global _planning
+    _planning = (signatures, out_dir, refresh)
+
+
+def _plan_in_worker(job: FileResult | Source) -> PostPlan | FileResult:
+    assert _planning is not None
+    return job if isinstance(job, FileResult) else plan_or_skip(job, *_planning)
+
+
+def _up_to_date(plan: PostPlan, signatures: dict[str, str], out_dir: Path | None,
+                refresh: bool) -> tuple[str | None, list[str]]:
     """Why every sibling of ``plan`` needs no work (None: some does), and their provenance."""
     reasons, recorded = [], []
-    for lang, translator in translators.items():
+    for lang, signature in signatures.items():
         target = sibling_path(plan.source, lang, out_dir)
         try:
             existing = read_post(target)
         except PostError:
             return None, []
         provenance = str(existing.meta.get(PROVENANCE_KEY) or "")
-        reason = skip_reason(provenance, translator.signature, plan.source_hash, refresh)
+        reason = skip_reason(provenance, signature, plan.source_hash, refresh)
         if reason is None:
             return None, []
         reasons.append(reason)

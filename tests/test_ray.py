@@ -51,3 +51,20 @@ def test_engine_and_address_are_checked(capsys, examples_copy):
     assert "unknown engine 'spark'" in capsys.readouterr().err
     assert main(["enrich", str(examples_copy), "--address", "auto"]) == 1
     assert "--address needs --engine ray" in capsys.readouterr().err
+
+
+def test_ray_translate_writes_the_same_siblings_as_the_local_engine(tiny_models, tmp_path, monkeypatch):
+    posts = [p for p in sorted(CORPUS.rglob("*.md")) if p.name != "README.md"][:24]  # whole-corpus bodies: minutes
+    local, on_ray = tmp_path / "local", tmp_path / "on-ray"
+    for root in (local, on_ray):
+        root.mkdir()
+        for post in posts:
+            shutil.copy(post, root / post.name)
+    models = ["-m", f"zh-en={tiny_models / 'zh-en'}", "-m", f"zh-ja={tiny_models / 'zh-ja'}"]
+    monkeypatch.setenv("NLP_CACHE_DIR", str(tmp_path / "cache-local"))
+    assert main(["translate", str(local), "--to", "en,ja", *models, "--workers", "2"]) == 0
+    monkeypatch.setenv("NLP_CACHE_DIR", str(tmp_path / "cache-ray"))
+    assert main(["translate", str(on_ray), "--to", "en,ja", *models, "--engine", "ray"]) == 0
+    written_here, written_on_ray = tree(local), tree(on_ray)
+    assert sum(p.name.endswith(".ja.md") for p in written_here) >= 20
+    assert written_here == written_on_ray
