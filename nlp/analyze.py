@@ -70,6 +70,12 @@ class Toolkit:
         self.config = config or Config()
         self.segmenter = JiebaSegmenter(self.config.userdict)
 
+    def warm(self) -> "Toolkit":
+        """Load the dictionaries and tables now: forked workers then share their pages
+        instead of each building a copy (the summarization model is not touched)."""
+        self.keywords(self.from_text("预热一下词典。"))
+        return self
+
     @cached_property
     def idf(self) -> IdfTable:
         return IdfTable.load(self.config.idf) if self.config.idf else IdfTable.default()

@@ -186,6 +186,7 @@ def _finish(report, report_file: Optional[Path]) -> int:
 WorkersOpt = typer.Option(0, "--workers", "-j", min=0, help="Processes (Ray: tasks) for reading and analysis (0: one per core for big runs).")
 EngineOpt = typer.Option("local", "--engine", help="local (this machine's processes) or ray (Ray Data tasks and actor pools).")
 AddressOpt = typer.Option(None, "--address", help="With --engine ray: the Ray cluster to join (default: a new local instance).")
+RefreshOpt = typer.Option(False, "--refresh", help="Also redo posts done with an older signature (another version, model revision or backend).")
 
 
 def _check_engine(engine: str, address: Optional[str]) -> None:
@@ -198,8 +199,6 @@ def _check_engine(engine: str, address: Optional[str]) -> None:
 def _verbose() -> bool:
     return logging.getLogger().isEnabledFor(logging.INFO)
 
-
-RefreshOpt = typer.Option(False, "--refresh", help="Also redo posts done with an older signature (another version, model revision or backend).")
 
 
 def _run_batch(function, paths, report_file, auto_workers: bool = True, **kwargs) -> int:
@@ -258,9 +257,8 @@ def enrich(
         _quiet_transformers()
     _check_engine(engine, address)
     if engine == "ray":
-        from .ray_engine import enrich_ray
+        from .ray_engine import enrich_ray  # the models load in Ray actors, quiet by environment
 
-        _quiet_transformers()
         verbose = _verbose()
         if dry_run:
             report = enrich_ray(paths, config, out=out_dir, dry_run=True, workers=workers, refresh=refresh,

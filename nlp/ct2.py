@@ -1,8 +1,9 @@
 """The CTranslate2 backend: the same contract as the transformers one, faster on CPU.
 
-A Hugging Face Marian folder is converted once (``ctranslate2.converters``) into the
-cache, keyed by model and revision; ``int8`` on CPU, ``int8_float16`` on GPU unless
-``Config.compute_type`` says otherwise.  Tokenization stays with the model's own
+A Hugging Face Marian folder is converted once (``ctranslate2.converters``, in a
+separate process) into the cache, keyed by model, revision and stored weight type;
+``int8`` on CPU, ``int8_float16`` on GPU unless ``Config.compute_type`` says otherwise
+(both load the same int8 conversion).  Tokenization stays with the model's own
 transformers tokenizer, so both backends see the same pieces.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Sequence
@@ -18,7 +21,7 @@ from typing import Sequence
 from .config import Config
 from .errors import ConfigError
 from .models import LocalModel
-from .translate import Backend, TokenBudget, _device
+from .translate import Backend, TokenBudget, _device, default_batch_tokens
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +34,37 @@ def _import():
     return ctranslate2
 
 
-def converted(model: LocalModel, cache_dir: Path) -> Path:
-    """The CTranslate2 conversion of ``model``, made once and cached."""
+def stored_type(compute_type: str) -> str | None:
+    """The weight type a conversion stores for ``compute_type``: int8 weights serve every
+    int8 compute type (CPU and GPU), and loading them needs no float32 copy in memory.
+    None: as the model is (float32)."""
+    if compute_type.startswith("int8"):
+        return "int8"
+    if compute_type in ("int16", "float16", "bfloat16"):
+        return compute_type
+    return None
+
+
+def converted(model: LocalModel, cache_dir: Path, quantization: str | None = None) -> Path:
+    """The CTranslate2 conversion of ``model`` with ``quantization``, made once and cached."""
     ctranslate2 = _import()
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model.ref)[-80:]
-    target = Path(cache_dir) / "ct2" / f"{safe}-{model.revision[:16]}-ct2{ctranslate2.__version__}"
+    name = f"{safe}-{model.revision[:16]}-{quantization or 'float32'}-ct2{ctranslate2.__version__}"
+    target = Path(cache_dir) / "ct2" / name
     if (target / "model.bin").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
-        converter = ctranslate2.converters.TransformersConverter(str(model.path))
-        converter.convert(str(work / "model"), force=True)
-        _split_vocabularies(model.path, work / "model")
+        # In a fresh interpreter: converting holds the whole float32 model in memory, and a
+        # long run should not keep what the allocator does not give back.  (Not
+        # multiprocessing's spawn, which re-runs the caller's unguarded main script.)
+        code = "import sys; from nlp.ct2 import _convert; _convert(*sys.argv[1:3], sys.argv[3] or None)"
+        done = subprocess.run([sys.executable, "-c", code, str(model.path), str(work / "model"), quantization or ""],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            raise ConfigError(f"cannot convert {model.ref} for CTranslate2: {last}")
         os.replace(work / "model", target)  # atomic: a half-converted model is never used
     except OSError:
         if not (target / "model.bin").is_file():
@@ -51,6 +72,12 @@ def converted(model: LocalModel, cache_dir: Path) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _convert(model_path: str, output: str, quantization: str | None) -> None:
+    ctranslate2 = _import()
+    ctranslate2.converters.TransformersConverter(model_path).convert(output, quantization=quantization, force=True)
+    _split_vocabularies(Path(model_path), Path(output))
 
 
 def _split_vocabularies(model_path: Path, output: Path) -> None:
@@ -99,13 +126,13 @@ class CTranslate2Backend(TokenBudget):
         self.variant = self.compute_type
         self.tokenizer = AutoTokenizer.from_pretrained(model.path)
         self.beams = options.num_beams or _model_beams(model.path)
-        path = converted(model, Path(config.cache_dir))
+        path = converted(model, Path(config.cache_dir), stored_type(self.compute_type))
         threads = max(1, os.cpu_count() or 1)
         self.translator = ctranslate2.Translator(
             str(path), device="cuda" if self.device.startswith("cuda") else "cpu",
             compute_type=self.compute_type, intra_threads=threads if self.device == "cpu" else 0,
         )
-        self.batch_tokens = config.batch_tokens or (16384 if self.device.startswith("cuda") else 2048)
+        self.batch_tokens = config.batch_tokens or default_batch_tokens(self.device)
         limits = [model.spec.max_input_tokens, 512]
         if 0 < getattr(self.tokenizer, "model_max_length", 0) < 100_000:
             limits.append(self.tokenizer.model_max_length)

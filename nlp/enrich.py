@@ -13,10 +13,11 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .analyze import Toolkit, content_hash
 from .config import Config
@@ -275,14 +276,32 @@ TRANSLATE_CHUNK = 32  # posts whose fields are translated together
 _worker: Enricher | None = None
 
 
-def _init_worker(config: Config, mt_signature: str, refresh: bool) -> None:
-    global _worker  # one Enricher per worker process, made once
-    _worker = Enricher(config, mt_signature, refresh)
+def _init_worker(enricher: Enricher) -> None:
+    global _worker  # the parent's Enricher, inherited through fork with its loaded tables
+    _worker = enricher
 
 
 def _prepare_in_worker(job: FileResult | tuple[Source, Path | None]) -> FileResult | Prepared:
     assert _worker is not None
     return job if isinstance(job, FileResult) else prepare(_worker, *job)
+
+
+def bounded_imap(pool, function, jobs: Iterable, limit: int = 4 * TRANSLATE_CHUNK) -> Iterator:
+    """``pool.imap(function, jobs)`` with at most ``limit`` results not yet taken.
+
+    ``Pool.imap`` alone reads its whole input ahead and queues every result: with a slow
+    consumer (the model) the workers would park the whole archive in this process.
+    """
+    slots = threading.BoundedSemaphore(limit)
+
+    def feed():
+        for job in jobs:
+            slots.acquire()  # in the pool's feeder thread: waits until the consumer catches up
+            yield job
+
+    for result in pool.imap(function, feed(), chunksize=4):
+        slots.release()
+        yield result
 
 
 def default_workers() -> int:
@@ -316,7 +335,8 @@ def enrich(
     if workers > 1:
         import multiprocessing
 
-        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (config, mt_signature, refresh))
+        enricher.toolkit.warm()  # the workers share these pages (copy-on-write)
+        pool = multiprocessing.get_context("fork").Pool(workers, _init_worker, (enricher,))
     # opened after the fork: the worker processes never hold the run state's connection
     ledger = Ledger(None if dry_run else state_for(config.cache_dir), job_name("enrich", out_dir),
                     [enricher.signature], refresh, on_result)
@@ -326,7 +346,7 @@ def enrich(
             yield ledger.known(source, [output_path(source, out_dir)]) or (source, out_dir)
 
     if pool is not None:
-        prepared = pool.imap(_prepare_in_worker, jobs(), chunksize=4)
+        prepared = bounded_imap(pool, _prepare_in_worker, jobs())
     else:
         prepared = (job if isinstance(job, FileResult) else prepare(enricher, *job) for job in jobs())
 

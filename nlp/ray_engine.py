@@ -98,13 +98,15 @@ class ModelActor:
     """
 
     def __init__(self, config: Config, out_dir: Path | None) -> None:
+        # Ray sets OMP_NUM_THREADS to a 1-CPU actor's one CPU; the model should pick its
+        # threads as it does in the local engine's main process (the node's cores).
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.pop(name, None)
         import torch
 
         from .translate import FieldTranslator, translators_for
 
-        if not torch.cuda.is_available():
-            # Ray gives a 1-CPU actor one thread; the model should use the node's cores,
-            # as it does in the local engine's main process.
+        if torch.get_num_threads() == 1:  # torch was imported before the variables went
             torch.set_num_threads(max(1, os.cpu_count() or 1))
         self.translators = translators_for(config)
         self.fields = FieldTranslator(self.translators)

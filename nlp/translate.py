@@ -64,6 +64,24 @@ def _device(requested: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def default_batch_tokens(device: str) -> int:
+    """Input tokens per model batch.  On CPU, 1,024 is as fast as 2,048 and halves the
+    decoding buffers of a transformer-big batch (measured: +460 MB instead of +950 MB);
+    a GPU wants large batches."""
+    return 16384 if device.startswith("cuda") else 1024
+
+
+def release_memory() -> None:
+    """Give freed native memory back to the system (glibc keeps the buffers of finished
+    batches in its arenas, so a long run's resident memory would creep up)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 class TokenBudget:
     """What both backends share: token counts, per-row length caps, token-budget batches.
 
@@ -115,7 +133,7 @@ class TransformersBackend(TokenBudget):
         if self.device.startswith("cuda"):
             self.model = self.model.half()
             self.variant = "fp16"
-        self.batch_tokens = batch_tokens or (16384 if self.device.startswith("cuda") else 2048)
+        self.batch_tokens = batch_tokens or default_batch_tokens(self.device)
         # beam search decodes beams x batch rows: the token budget counts them all
         self.beams = options.num_beams or getattr(self.model.generation_config, "num_beams", 1) or 1
         limits = [model.spec.max_input_tokens, getattr(self.model.config, "max_position_embeddings", 512)]
@@ -247,6 +265,8 @@ class EngineStats:
 class Engine:
     """Translate segments with one backend, a memory and the model's token limit."""
 
+    SEEN_LIMIT = 100_000
+
     def __init__(self, backend, memory: TranslationMemory | None, target: str, prefix: str = "",
                  options: GenerationOptions = GenerationOptions(), retry: bool = True) -> None:
         self.backend = backend
@@ -259,7 +279,7 @@ class Engine:
         model = backend.model_ref
         self.signature = f"{model.name}={model.signature}:{backend.name.value}-{backend.variant}:{options.key()}"
         self.model_key = hashlib.blake2b(self.signature.encode(), digest_size=10).hexdigest()
-        self._seen: dict[str, str] = {}
+        self._seen: dict[str, str] = {}  # this run's translations, the most recent SEEN_LIMIT
         self.limit = backend.max_input_tokens  # counted with the prefix and </s>
 
     # -- splitting
@@ -297,6 +317,8 @@ class Engine:
                     lead = joiner
                 parts.append(lead + text + trail)
             out.append("".join(parts))
+        if wanted:
+            release_memory()
         return out
 
     def _translate_units(self, sentences: list[str]) -> dict[str, str]:
@@ -313,6 +335,9 @@ class Engine:
             if self.memory is not None:
                 self.memory.put(self.model_key, [(s, t, flags) for s, (t, flags) in fresh.items()])
         self._seen.update(result)
+        if len(self._seen) > self.SEEN_LIMIT:  # bounded on any archive; the memory keeps the rest
+            for key in list(self._seen)[: len(self._seen) - self.SEEN_LIMIT // 2]:
+                del self._seen[key]
         return result
 
     def _run_model(self, sentences: list[str]) -> dict[str, tuple[str, str]]:

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from .analyze import content_hash, clean_title
 from .config import Config
-from .enrich import TRANSLATION_KEY, FileResult, Ledger, Report, job_name
+from .enrich import TRANSLATION_KEY, FileResult, Ledger, Report, bounded_imap, job_name
 from .errors import NlpError, PostError
 from .files import Source, iter_sources
 from .html import BLOCK_TAGS, CODE_TAGS, SKIP_TAGS, Token, iter_text_tokens, tokenize
@@ -247,7 +247,7 @@ def translate_posts(
             yield ledger.known(source, [sibling_path(source, lang, out_dir) for lang in signatures]) or source
 
     if pool is not None:
-        planned = pool.imap(_plan_in_worker, jobs(), chunksize=4)
+        planned = bounded_imap(pool, _plan_in_worker, jobs())
     else:
         planned = (job if isinstance(job, FileResult) else plan_or_skip(job, signatures, out_dir, refresh)
                    for job in jobs())
