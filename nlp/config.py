@@ -27,7 +27,8 @@ class Config:
     cache_dir:  translation memory, run state and converted models.
     device:     ``auto`` (CUDA when available), ``cpu`` or ``cuda``.
     backend:    ``transformers`` or ``ctranslate2``.
-    batch_tokens: tokens per model batch (0: 1024 on CPU, 16384 on GPU).
+    batch_tokens: decoding span per model batch, rows x beams x (input + output cap)
+                tokens (0: 4096 on CPU, 32768 on GPU).
     compute_type: CTranslate2 compute type (default int8 on CPU, int8_float16 on GPU).
     """
 
