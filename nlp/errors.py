@@ -19,6 +19,9 @@ class PostError(NlpError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self):  # picklable: errors cross process boundaries (workers, Ray)
+        return type(self), (self.path, self.reason)
+
 
 class ConfigError(NlpError):
     """A bad option, option value or configuration file."""
@@ -30,10 +33,14 @@ class ModelMissingError(NlpError):
     def __init__(self, name: str, model_id: str, looked_in: str) -> None:
         self.name = name
         self.model_id = model_id
+        self.looked_in = looked_in
         super().__init__(
             f"model {name} ({model_id}) is not available: looked in {looked_in}; "
             f"on a connected machine run `nlp models pull {name}`"
         )
+
+    def __reduce__(self):
+        return type(self), (self.name, self.model_id, self.looked_in)
 
 
 class ModelError(NlpError):

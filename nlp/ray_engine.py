@@ -152,8 +152,10 @@ def _weights_where_actors_run(ray, resources: dict, config: Config) -> int:
     try:
         return ray.get(ray.remote(**resources)(_model_weights).remote(config))
     except ray.exceptions.RayTaskError as exc:
-        cause = exc.as_instanceof_cause()
-        raise (cause if isinstance(cause, NlpError) else ConfigError(str(cause).splitlines()[-1])) from None
+        cause = getattr(exc, "cause", None)  # the worker's own exception, without Ray's traceback
+        if isinstance(cause, NlpError):
+            raise cause from None
+        raise ConfigError(f"Ray could not look for the models: {str(exc).strip().splitlines()[-1]}") from None
 
 
 # --------------------------------------------------------------------------- driver

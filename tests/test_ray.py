@@ -68,3 +68,23 @@ def test_ray_translate_writes_the_same_siblings_as_the_local_engine(tiny_models,
     written_here, written_on_ray = tree(local), tree(on_ray)
     assert sum(p.name.endswith(".ja.md") for p in written_here) >= 20
     assert written_here == written_on_ray
+
+
+def test_errors_cross_process_boundaries():
+    import pickle
+
+    from nlp.errors import ModelMissingError, PostError
+
+    for error in (ModelMissingError("zh-en", "Helsinki-NLP/opus-mt-zh-en", "the cache"), PostError("a.md", "bad")):
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error)
+
+
+def test_missing_model_on_ray_is_one_clear_line(capsys, examples_copy):
+    before = tree(examples_copy)
+    assert main(["enrich", str(examples_copy), "--engine", "ray", "--to", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("Error: model zh-en (Helsinki-NLP/opus-mt-zh-en) is not available")
+    assert "nlp models pull zh-en" in err
+    assert tree(examples_copy) == before
