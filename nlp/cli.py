@@ -247,8 +247,6 @@ def enrich(
     report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
 ) -> int:
     """Write summary, keywords and provenance into each post's front matter."""
-    from .enrich import enrich as run_enrich
-
     config = _config(
         top_k=top_k, sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict),
         to=_languages(to), models=parse_models(model), backend=backend, device=device, summarizer=summarizer,
@@ -257,26 +255,23 @@ def enrich(
         _quiet_transformers()
     _check_engine(engine, address)
     if engine == "ray":
-        from .ray_engine import enrich_ray  # the models load in Ray actors, quiet by environment
+        from .ray_engine import enrich_ray as run  # the models load in Ray actors, quiet by environment
 
-        verbose = _verbose()
-        if dry_run:
-            report = enrich_ray(paths, config, out=out_dir, dry_run=True, workers=workers, refresh=refresh,
-                                address=address, verbose=verbose)
-            return _print_diffs(report, report_file)
-        return _run_batch(enrich_ray, paths, report_file, auto_workers=False, config=config, out=out_dir,
-                          workers=workers, refresh=refresh, address=address, verbose=verbose)
-    translator = None
-    if config.to:
-        from .translate import FieldTranslator
+        extra: dict = {"address": address, "verbose": _verbose()}
+    else:
+        from .enrich import enrich as run
 
-        _quiet_transformers()
-        translator = FieldTranslator.from_config(config)
+        extra = {"translator": None}
+        if config.to:
+            from .translate import FieldTranslator
+
+            _quiet_transformers()
+            extra["translator"] = FieldTranslator.from_config(config)
     if dry_run:
-        report = run_enrich(paths, config, out=out_dir, dry_run=True, translator=translator, refresh=refresh)
+        report = run(paths, config, out=out_dir, dry_run=True, workers=workers, refresh=refresh, **extra)
         return _print_diffs(report, report_file)
-    return _run_batch(run_enrich, paths, report_file, config=config, out=out_dir, translator=translator, workers=workers,
-                      refresh=refresh)
+    return _run_batch(run, paths, report_file, auto_workers=engine == "local", config=config, out=out_dir,
+                      workers=workers, refresh=refresh, **extra)
 
 
 def _print_diffs(report, report_file: Optional[Path]) -> int:

@@ -24,7 +24,7 @@ from .config import Config
 from .errors import NlpError, PostError
 from .files import Source, iter_sources, output_path
 from .post import PROVENANCE_KEY, Post, atomic_write, original_text, own_keys, read_post, with_fields
-from .runstate import OLDER, RunState, skip_reason, split_provenance, state_for
+from .runstate import OLDER, RunState, combined, skip_reason, split_provenance, state_for
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +141,7 @@ def prepare(enricher: Enricher, source: Source, out_dir: Path | None) -> FileRes
                 return FileResult(name, "skipped", "not a post (no front matter)")
             raise
         if TRANSLATION_KEY in post.meta:
-            return FileResult(name, "skipped", "a translation written by nlp",
-                              targets=(name,), provenance=(TRANSLATION_KEY,))
+            return FileResult(name, "skipped", "a translation written by nlp", provenance=(TRANSLATION_KEY,))
         target = output_path(source, out_dir)
         current = post
         if out_dir is not None and target.exists():
@@ -225,27 +224,29 @@ class Ledger:
         self.started = time.perf_counter()
         self.run = state.start(job) if state is not None else 0
 
-    def known(self, source: Source, targets: list[Path]) -> FileResult | None:
+    def known(self, source: Source) -> FileResult | None:
         """A skip decided from the run state alone, or None when the post must be looked at."""
-        if self.state is None:
+        found = self.state.recorded(self.job, source.path) if self.state is not None else None
+        if found is None:
             return None
-        recorded = self.state.recorded(self.job, source.path, targets)
-        if recorded is None:
-            return None
+        outputs, recorded = found
         if recorded == [TRANSLATION_KEY]:
             return FileResult(str(source.path), "skipped", "a translation written by nlp")
         if len(recorded) != len(self.signatures):
             return None
-        reasons = [skip_reason(p, sig, split_provenance(p)[1], self.refresh) for p, sig in zip(recorded, self.signatures)]
-        if not all(reasons):
-            return None
-        reason = OLDER if OLDER in reasons else reasons[0]
-        return FileResult(str(source.path), "skipped", reason, ", ".join(map(str, targets)))
+        reason = combined([skip_reason(p, sig, split_provenance(p)[1], self.refresh)
+                           for p, sig in zip(recorded, self.signatures)])
+        return FileResult(str(source.path), "skipped", reason, ", ".join(outputs)) if reason else None
+
+    def triage(self, paths: Iterable[str | os.PathLike[str]]) -> Iterator[FileResult | Source]:
+        """The posts under ``paths``, each replaced by its skip when the run state knows it."""
+        for source in iter_sources(paths):
+            yield self.known(source) or source
 
     def emit(self, result: FileResult) -> None:
         self.report.results.append(result)
         if self.state is not None and result.provenance:
-            self.state.record(self.job, Path(result.path), [Path(t) for t in result.targets], result.provenance)
+            self.state.record(self.job, Path(result.path), result.targets, result.provenance)
         if self.on_result:
             self.on_result(result)
 
@@ -341,14 +342,12 @@ def enrich(
     ledger = Ledger(None if dry_run else state_for(config.cache_dir), job_name("enrich", out_dir),
                     [enricher.signature], refresh, on_result)
 
-    def jobs():  # a skip known from the run state passes through in its place
-        for source in iter_sources(paths):
-            yield ledger.known(source, [output_path(source, out_dir)]) or (source, out_dir)
-
+    # a skip known from the run state passes through in the post's place
+    jobs = (job if isinstance(job, FileResult) else (job, out_dir) for job in ledger.triage(paths))
     if pool is not None:
-        prepared = bounded_imap(pool, _prepare_in_worker, jobs())
+        prepared = bounded_imap(pool, _prepare_in_worker, jobs)
     else:
-        prepared = (job if isinstance(job, FileResult) else prepare(enricher, *job) for job in jobs())
+        prepared = (job if isinstance(job, FileResult) else prepare(enricher, *job) for job in jobs)
 
     with ledger:  # an interrupted run keeps what it recorded
         pending: list[Prepared] = []

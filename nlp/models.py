@@ -65,6 +65,14 @@ def spec_for(name: str) -> ModelSpec:
     return specs[name]
 
 
+def chain(name: str, overrides: Mapping[str, str] = {}) -> tuple[str, ...]:
+    """The models entry ``name`` translates through: a pivot entry's parts, else itself
+    (``--model NAME=...`` replaces a pivot entry by one model)."""
+    if name in overrides:
+        return (name,)
+    return spec_for(name).pivot or (name,)
+
+
 def translation_name(target: str, overrides: Mapping[str, str] = {}) -> str:
     """The registry entry that translates Chinese into ``target``."""
     name = f"zh-{target}"
@@ -166,8 +174,7 @@ def pull(names: Sequence[str]) -> list[tuple[str, str]]:
     wanted = list(names) or [n for n, s in registry().items() if s.task == "translation" and not s.pivot]
     done = []
     for name in wanted:
-        spec = spec_for(name)
-        for part in spec.pivot or (name,):
+        for part in chain(name):
             part_spec = spec_for(part)
             try:
                 path = snapshot_download(part_spec.model, revision=part_spec.revision)

@@ -18,6 +18,7 @@ Ray starts a local instance unless ``--address`` names a cluster to join.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import os
 import pickle
@@ -27,9 +28,8 @@ from typing import Callable, Iterable
 from .config import Config
 from .enrich import TRANSLATE_CHUNK, Enricher, FileResult, Ledger, Prepared, Report, finish, job_name, prepare
 from .errors import ConfigError, NlpError
-from .files import iter_sources, output_path
 from .runstate import state_for
-from .translate_posts import CHUNK_POSTS, Rendered, plan_or_skip, render_chunk, sibling_path, write_rendered
+from .translate_posts import CHUNK_POSTS, Rendered, plan_or_skip, render_chunk, write_rendered
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,14 @@ def _ray():
     return ray
 
 
-def start(address: str | None, verbose: bool = False) -> bool:
-    """Join ``address`` (a running cluster) or start a local instance; True if we started it."""
+@contextlib.contextmanager
+def session(address: str | None, verbose: bool = False):
+    """Ray, joined at ``address`` (a running cluster) or started locally; a local instance
+    we started is shut down at the end.  An instance already running is used as it is."""
     ray = _ray()
     if ray.is_initialized():
-        return False
+        yield ray
+        return
     if not verbose:  # Ray's C++ core warns on stderr about its own actor pools' arguments
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
@@ -66,7 +69,10 @@ def start(address: str | None, verbose: bool = False) -> bool:
     if not verbose:
         for name in ("ray", "ray.data"):
             logging.getLogger(name).setLevel(logging.ERROR)
-    return True
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
 
 
 # --------------------------------------------------------------------------- stages (run on workers)
@@ -136,13 +142,11 @@ class ModelActor:
 
 def _model_weights(config: Config) -> int:
     """Bytes of the weights of every model the run needs, found without loading them."""
-    from .models import locate, spec_for, translation_name
+    from .models import chain, locate, translation_name
 
     weights = 0
     for lang in config.to:
-        name = translation_name(lang, config.models)
-        parts = spec_for(name).pivot if name not in config.models and spec_for(name).pivot else (name,)
-        for part in parts:
+        for part in chain(translation_name(lang, config.models), config.models):
             folder = locate(part, config.models).path
             weights += sum(f.stat().st_size for f in Path(folder).iterdir() if f.suffix in (".bin", ".safetensors"))
     return weights
@@ -249,6 +253,18 @@ class _Cluster:
         yield from collect(0)
 
 
+def _jobs(ledger: Ledger, paths, out_dir: Path | None) -> list[dict]:
+    """The rows of the CPU stage: one per post the run state does not already settle
+    (those are reported now)."""
+    jobs = []
+    for job in ledger.triage(paths):
+        if isinstance(job, FileResult):
+            ledger.emit(job)
+        else:
+            jobs.append({"job": pickle.dumps((job, out_dir))})
+    return jobs
+
+
 def enrich_ray(
     paths: Iterable[str | os.PathLike[str]],
     config: Config | None = None,
@@ -264,11 +280,9 @@ def enrich_ray(
     """``nlp enrich --engine ray``: the same files as :func:`nlp.enrich.enrich`."""
     from .translate import FieldTranslator
 
-    ray = _ray()
     config = config or Config()
     out_dir = Path(out) if out is not None else None
-    started_here = start(address, verbose)
-    try:
+    with session(address, verbose) as ray:
         cluster = _Cluster(ray, config, out_dir, translate=bool(config.to))
         mt_signature = FieldTranslator.signature_of(cluster.signatures) if config.to else ""
         enricher = Enricher(config, mt_signature, refresh)
@@ -277,14 +291,8 @@ def enrich_ray(
         ledger = Ledger(None if dry_run else state_for(config.cache_dir), job_name("enrich", out_dir),
                         [enricher.signature], refresh, on_result)
         with ledger:  # an interrupted run keeps what it recorded
-            jobs = []
-            for source in iter_sources(paths):
-                known = ledger.known(source, [output_path(source, out_dir)])
-                if known is not None:
-                    ledger.emit(known)
-                else:
-                    jobs.append({"job": pickle.dumps((source, out_dir))})
-            analysed = cluster.analysed(jobs, _prepare_batch, pickle.dumps((config, mt_signature, refresh)), workers)
+            setup = pickle.dumps((config, mt_signature, refresh))
+            analysed = cluster.analysed(_jobs(ledger, paths, out_dir), _prepare_batch, setup, workers)
             if config.to:
                 finished = cluster.chunks(analysed, "fields_of", TRANSLATE_CHUNK)
             else:
@@ -297,9 +305,6 @@ def enrich_ray(
                 else:
                     ledger.emit(finish(item, fields, dry_run))
             return ledger.close(_sum_stats(cluster.stats))
-    finally:
-        if started_here:
-            ray.shutdown()
 
 
 def translate_ray(
@@ -314,23 +319,15 @@ def translate_ray(
     on_result: Callable[[FileResult], None] | None = None,
 ) -> Report:
     """``nlp translate --engine ray``: the same files as :func:`nlp.translate_posts.translate_posts`."""
-    ray = _ray()
     out_dir = Path(out) if out is not None else None
-    started_here = start(address, verbose)
-    try:
+    with session(address, verbose) as ray:
         cluster = _Cluster(ray, config, out_dir, translate=True)
         signatures = cluster.signatures
         ledger = Ledger(state_for(config.cache_dir), job_name("translate", out_dir, ",".join(signatures)),
                         list(signatures.values()), refresh, on_result)
         with ledger:  # an interrupted run keeps what it recorded
-            jobs = []
-            for source in iter_sources(paths):
-                known = ledger.known(source, [sibling_path(source, lang, out_dir) for lang in signatures])
-                if known is not None:
-                    ledger.emit(known)
-                else:
-                    jobs.append({"job": pickle.dumps((source,))})
-            analysed = cluster.analysed(jobs, _plan_batch, pickle.dumps((signatures, out_dir, refresh)), workers)
+            setup = pickle.dumps((signatures, out_dir, refresh))
+            analysed = cluster.analysed(_jobs(ledger, paths, None), _plan_batch, setup, workers)
             for item, rendered in cluster.chunks(analysed, "render", CHUNK_POSTS):
                 if isinstance(item, FileResult):
                     ledger.emit(item)
@@ -339,6 +336,3 @@ def translate_ray(
                 else:
                     ledger.emit(write_rendered(rendered))
             return ledger.close(_sum_stats(cluster.stats))
-    finally:
-        if started_here:
-            ray.shutdown()

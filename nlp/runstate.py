@@ -41,6 +41,14 @@ def split_provenance(provenance: str) -> tuple[str, str]:
 OLDER = "done with an older signature (--refresh redoes it)"
 
 
+def combined(reasons: Sequence[str | None]) -> str | None:
+    """One reason for a post with several outputs: None if any needs work, the
+    older-signature note if any has one."""
+    if not reasons or not all(reasons):
+        return None
+    return OLDER if OLDER in reasons else reasons[0]
+
+
 def skip_reason(recorded: str | None, signature: str, source_hash: str, refresh: bool) -> str | None:
     """Why a post whose output says ``recorded`` needs no work now (None: it does).
 
@@ -69,24 +77,31 @@ def stamp(path: str | os.PathLike[str]) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
+def connect(path: str | os.PathLike[str], **options) -> sqlite3.Connection:
+    """A SQLite database that parallel runs share: WAL, a long busy timeout."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=60, **options)
+    db.execute("PRAGMA busy_timeout = 60000")
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = NORMAL")
+    return db
+
+
 class RunState:
-    """``(job, post) -> stamps of the post and its outputs, and their provenance``."""
+    """``(job, post) -> its outputs, the stamps of the post and its outputs, and their
+    provenance``."""
 
     COMMIT_EVERY = 64
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path = Path(path)
         # A worker pool's feeder thread asks while the main thread records: one lock.
-        self.db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+        self.db = connect(self.path, check_same_thread=False)
         self.lock = threading.Lock()
-        self.db.execute("PRAGMA busy_timeout = 60000")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute(
-            "CREATE TABLE IF NOT EXISTS finished (job TEXT NOT NULL, post TEXT NOT NULL, stamps TEXT NOT NULL,"
-            " provenance TEXT NOT NULL, updated REAL NOT NULL, PRIMARY KEY (job, post))"
+            "CREATE TABLE IF NOT EXISTS posts (job TEXT NOT NULL, post TEXT NOT NULL, outputs TEXT NOT NULL,"
+            " stamps TEXT NOT NULL, provenance TEXT NOT NULL, updated REAL NOT NULL, PRIMARY KEY (job, post))"
         )
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, job TEXT NOT NULL, started REAL NOT NULL,"
@@ -96,22 +111,27 @@ class RunState:
         self._pending = 0
 
     @staticmethod
-    def _stamps(post: Path, outputs: Sequence[Path]) -> str:
+    def _stamps(post: Path, outputs: Sequence[str]) -> str:
         return "|".join(stamp(p) for p in (post, *outputs))
 
-    def recorded(self, job: str, post: Path, outputs: Sequence[Path]) -> list[str] | None:
-        """The provenance recorded for ``post``'s outputs, if none of the files changed since."""
+    def recorded(self, job: str, post: Path) -> tuple[list[str], list[str]] | None:
+        """``(outputs, provenance)`` recorded for ``post``, if none of these files changed
+        (or went missing) since."""
         with self.lock:
-            row = self.db.execute("SELECT stamps, provenance FROM finished WHERE job = ? AND post = ?",
+            row = self.db.execute("SELECT outputs, stamps, provenance FROM posts WHERE job = ? AND post = ?",
                                   (job, str(post.resolve()))).fetchone()
-        if row is None or row[0] != self._stamps(post, outputs) or "||" in f"|{row[0]}|":
+        if row is None:
             return None
-        return row[1].split("\n")
+        outputs = row[0].split("\n") if row[0] else []
+        if row[1] != self._stamps(post, outputs):
+            return None
+        return outputs, row[2].split("\n")
 
-    def record(self, job: str, post: Path, outputs: Sequence[Path], provenance: Sequence[str]) -> None:
-        row = (job, str(post.resolve()), self._stamps(post, outputs), "\n".join(provenance), time.time())
+    def record(self, job: str, post: Path, outputs: Sequence[str], provenance: Sequence[str]) -> None:
+        row = (job, str(post.resolve()), "\n".join(outputs), self._stamps(post, outputs), "\n".join(provenance),
+               time.time())
         with self.lock:
-            self.db.execute("INSERT OR REPLACE INTO finished VALUES (?, ?, ?, ?, ?)", row)
+            self.db.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)", row)
             self._pending += 1
             if self._pending >= self.COMMIT_EVERY:
                 self.db.commit()

@@ -13,16 +13,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import sqlite3
 import time
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Protocol, Sequence
 
 from .config import Config
 from .errors import ConfigError
-from .models import LocalModel, locate, spec_for, translation_name
+from .models import LocalModel, chain, locate, translation_name
+from .runstate import connect
 from .text import has_translatable_text, is_mostly_latin, split_sentences, split_to_fit
 
 log = logging.getLogger(__name__)
@@ -75,15 +76,22 @@ def default_batch_tokens(device: str) -> int:
     return 32768 if device.startswith("cuda") else 4096
 
 
-def release_memory() -> None:
-    """Give freed native memory back to the system (glibc keeps the buffers of finished
-    batches in its arenas, so a long run's resident memory would creep up)."""
+@lru_cache(maxsize=1)
+def _malloc_trim():
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return ctypes.CDLL("libc.so.6").malloc_trim
     except (OSError, AttributeError):  # not glibc: nothing to do
-        pass
+        return None
+
+
+def release_memory() -> None:
+    """Give freed native memory back to the system (glibc keeps the buffers of finished
+    batches in its arenas, so a long run's resident memory would creep up)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 class TokenBudget:
@@ -198,13 +206,8 @@ class TranslationMemory:
     """Source -> target per model key, in SQLite (WAL, so parallel runs can share it)."""
 
     def __init__(self, path: str | Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA busy_timeout = 60000")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.path = Path(path)
+        self.db = connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS memory (model TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,"
             " flags TEXT NOT NULL DEFAULT '', created REAL NOT NULL, PRIMARY KEY (model, source))"
@@ -400,10 +403,9 @@ def build_translator(name: str, overrides: Mapping[str, str] = {}, config: Confi
                      memory: TranslationMemory | None = None):
     """An engine for registry entry ``name`` (a pivot entry gives a chain of engines)."""
     config = config or Config()
-    if name not in overrides:
-        spec = spec_for(name)
-        if spec.pivot:
-            return PivotEngine([build_translator(part, overrides, config, memory) for part in spec.pivot])
+    parts = chain(name, overrides)
+    if parts != (name,):
+        return PivotEngine([build_translator(part, overrides, config, memory) for part in parts])
     model = locate(name, overrides)
     options = GenerationOptions()
     backend = make_backend(model, config, options)

@@ -21,10 +21,10 @@ from .analyze import content_hash, clean_title
 from .config import Config
 from .enrich import TRANSLATION_KEY, FileResult, Ledger, Report, bounded_imap, job_name
 from .errors import NlpError, PostError
-from .files import Source, iter_sources
+from .files import Source
 from .html import BLOCK_TAGS, CODE_TAGS, SKIP_TAGS, Token, iter_text_tokens, tokenize
 from .post import MANAGED_KEYS, PROVENANCE_KEY, Post, atomic_write, original_text, read_post, set_key, strip_keys
-from .runstate import OLDER, skip_reason, state_for
+from .runstate import combined, skip_reason, state_for
 from .text import split_sentences
 
 CHUNK_POSTS = 16
@@ -97,8 +97,9 @@ class PostPlan:
         return sum(1 for segment in self.segments() for s in split_sentences(segment) if s.strip())
 
 
-def plan_post(source: Source) -> PostPlan:
-    post = read_post(source.path)
+def plan_post(source: Source, post: Post | None = None) -> PostPlan:
+    """``source`` (read now unless ``post`` is given) cut into translatable runs."""
+    post = post or read_post(source.path)
     tokens = tokenize(post.body)
     runs = text_runs(tokens)
     return PostPlan(source, post, tokens, runs, [split_fixed(run.text) for run in runs], clean_title(post.title),
@@ -159,11 +160,20 @@ class Rendered:
 
 
 def plan_or_skip(source: Source, signatures: dict[str, str], out_dir: Path | None, refresh: bool) -> PostPlan | FileResult:
-    """Read and cut one post, or say why it needs no translation (CPU work, any process)."""
+    """Read and cut one post, or say why it needs no translation (CPU work, any process).
+    The body is only cut once the post is known to need work."""
     name = str(source.path)
-    targets = tuple(str(sibling_path(source, lang, out_dir)) for lang in signatures)
     try:
-        plan = plan_post(source)
+        post = read_post(source.path)
+        if TRANSLATION_KEY in post.meta:
+            return FileResult(name, "skipped", "a translation written by nlp", provenance=(TRANSLATION_KEY,))
+        targets = tuple(str(sibling_path(source, lang, out_dir)) for lang in signatures)
+        recorded = [_provenance_of(Path(target)) for target in targets]
+        source_hash = content_hash(original_text(post))
+        reason = combined([skip_reason(p, sig, source_hash, refresh) for p, sig in zip(recorded, signatures.values())])
+        if reason:
+            return FileResult(name, "skipped", reason, targets=targets, provenance=tuple(recorded))
+        return plan_post(source, post)
     except PostError as exc:
         if not source.explicit and exc.reason.startswith(("no front matter", "empty file")):
             return FileResult(name, "skipped", "not a post (no front matter)")
@@ -172,12 +182,14 @@ def plan_or_skip(source: Source, signatures: dict[str, str], out_dir: Path | Non
         return FileResult(name, "failed", str(exc))
     except OSError as exc:
         return FileResult(name, "failed", f"cannot read: {exc.strerror or exc}")
-    if TRANSLATION_KEY in plan.post.meta:
-        return FileResult(name, "skipped", "a translation written by nlp", targets=targets, provenance=(TRANSLATION_KEY,))
-    reason, recorded = _up_to_date(plan, signatures, out_dir, refresh)
-    if reason:
-        return FileResult(name, "skipped", reason, targets=targets, provenance=tuple(recorded))
-    return plan
+
+
+def _provenance_of(sibling: Path) -> str:
+    """The ``nlp:`` key of an existing sibling ("" when there is none)."""
+    try:
+        return str(read_post(sibling).meta.get(PROVENANCE_KEY) or "")
+    except PostError:
+        return ""
 
 
 def render_chunk(plans: list[PostPlan], translators, out_dir: Path | None) -> list[Rendered]:
@@ -242,15 +254,12 @@ def translate_posts(
                     list(signatures.values()), refresh, on_result)
     chunk: list[PostPlan] = []
 
-    def jobs():  # a skip known from the run state passes through in its place
-        for source in iter_sources(paths):
-            yield ledger.known(source, [sibling_path(source, lang, out_dir) for lang in signatures]) or source
-
+    jobs = ledger.triage(paths)  # a skip known from the run state passes through in the post's place
     if pool is not None:
-        planned = bounded_imap(pool, _plan_in_worker, jobs())
+        planned = bounded_imap(pool, _plan_in_worker, jobs)
     else:
         planned = (job if isinstance(job, FileResult) else plan_or_skip(job, signatures, out_dir, refresh)
-                   for job in jobs())
+                   for job in jobs)
 
     def flush() -> None:
         for item in render_chunk(chunk, translators, out_dir) if chunk else []:
@@ -284,22 +293,3 @@ def _init_worker(signatures: dict[str, str], out_dir: Path | None, refresh: bool
 def _plan_in_worker(job: FileResult | Source) -> PostPlan | FileResult:
     assert _planning is not None
     return job if isinstance(job, FileResult) else plan_or_skip(job, *_planning)
-
-
-def _up_to_date(plan: PostPlan, signatures: dict[str, str], out_dir: Path | None,
-                refresh: bool) -> tuple[str | None, list[str]]:
-    """Why every sibling of ``plan`` needs no work (None: some does), and their provenance."""
-    reasons, recorded = [], []
-    for lang, signature in signatures.items():
-        target = sibling_path(plan.source, lang, out_dir)
-        try:
-            existing = read_post(target)
-        except PostError:
-            return None, []
-        provenance = str(existing.meta.get(PROVENANCE_KEY) or "")
-        reason = skip_reason(provenance, signature, plan.source_hash, refresh)
-        if reason is None:
-            return None, []
-        reasons.append(reason)
-        recorded.append(provenance)
-    return (OLDER if OLDER in reasons else reasons[0]), recorded

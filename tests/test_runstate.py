@@ -90,3 +90,18 @@ def test_translation_siblings_resume_and_refresh(examples_copy):
     refreshed = translate_posts([examples_copy], config, translators=translators, refresh=True)
     assert refreshed.count("done") == 1
     assert "fake-en@0ld" not in sibling.read_text(encoding="utf-8")
+
+
+def test_translate_rerun_reads_neither_posts_nor_siblings(examples_copy, monkeypatch):
+    from nlp import translate_posts as module
+
+    translators = {"en": FakeTranslator("en")}
+    assert translate_posts([examples_copy], Config(to=("en",)), translators=translators).count("done") == 3
+    translate_posts([examples_copy], Config(to=("en",)), translators=translators)  # records the siblings too
+
+    def no_reading(path):
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(module, "read_post", no_reading)
+    again = translate_posts([examples_copy], Config(to=("en",)), translators=translators)
+    assert statuses(again) == [("skipped", "a translation written by nlp")] * 3 + [("skipped", "up to date")] * 3
