@@ -14,6 +14,7 @@ from nlp.html import Block, extract_blocks
         ("延伸閱讀", "related"),
         ("The post 失蹤者 first appeared on Bitter Winter.", "footer"),
         ("点击查看本文英文版。", "footer"),
+        ("获取更多RSS：", "footer"),  # the feed aggregator's footer under 21 sample posts
         ("订阅我们的newsletter", "promo"),
         ("本文仅代表作者个人观点", "disclaimer"),
     ],
