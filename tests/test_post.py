@@ -1,7 +1,7 @@
 import os
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from nlp.errors import PostError
@@ -93,6 +93,7 @@ yaml_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_charac
 
 
 @settings(max_examples=150, deadline=None)
+@example(title="t", summary="\x85 \u2028", words=["\x85", "\u2029x"], body="")  # line breaks YAML folds: our writer keeps them
 @given(title=yaml_text, summary=yaml_text, words=st.lists(yaml_text, max_size=4), body=st.text(st.characters(blacklist_characters="\x00"), max_size=80))
 def test_round_trip_property(title, summary, words, body):
     """load -> add fields -> load gives back every original key and the new values;
@@ -100,6 +101,9 @@ def test_round_trip_property(title, summary, words, body):
     import yaml
 
     head = yaml.safe_dump({"title": title}, allow_unicode=True, width=10**6)
+    # PyYAML itself cannot write every title back (it folds U+0085 in quoted scalars): the
+    # property is about posts whose front matter says what the generator meant.
+    assume(yaml.safe_load(head)["title"] == title)
     original = f"---\n{head}n: 1\n---\n{body}"
     post = parse_post(original.encode())
     text = with_fields(post, {"summary": summary, "keywords": words, "nlp": "v"})
