@@ -94,7 +94,7 @@ yaml_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_charac
 
 @settings(max_examples=150, deadline=None)
 @example(title="t", summary="\x85 \u2028", words=["\x85", "\u2029x"], body="")  # line breaks YAML folds: our writer keeps them
-@given(title=yaml_text, summary=yaml_text, words=st.lists(yaml_text, max_size=4), body=st.text(st.characters(blacklist_characters="\x00"), max_size=80))
+@given(title=yaml_text, summary=yaml_text, words=st.lists(yaml_text, max_size=4), body=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80))  # a file holds no lone surrogates
 def test_round_trip_property(title, summary, words, body):
     """load -> add fields -> load gives back every original key and the new values;
     the original bytes stay a prefix and the body is untouched."""
