@@ -1,6 +1,7 @@
 """The ``nlp`` command: a thin typer layer over the library.
 
-Each command parses its options, makes one library call and renders the result.
+Each command turns its options into a :class:`~nlp.config.Config`, makes one library
+call and renders the result.  Defaults come from ``Config``; choices are its enums.
 Errors raised by the library become ``Error: <message>`` and exit code 1 in
 :func:`main`, the one error boundary.
 """
@@ -10,18 +11,31 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
+import threading
+import time
 import warnings
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
-import click
 import typer
 from rich.console import Console
 
 from . import __version__
-from .config import Config, parse_models
-from .errors import ConfigError, NlpError
+from .analysis.analyzer import Toolkit
+from .analysis.idf import build_idf
+from .analysis.inputs import read_inputs
+from .config import Backend, Config, Device, Engine, parse_languages, parse_models
+from .errors import ConfigError, NlpError, PostError
+from .models import pull, registry_status
+from .posts.files import check_writable
+from .posts.post import atomic_write
+from .pipeline.enrich import enrich as enrich_posts
+from .pipeline.results import FileResult, Report
+from .pipeline.translate import translate as translate_posts
+from .translation.translator import translate_text
+from .translation.verify import verify
 
 app = typer.Typer(
     help="Enrich and translate archives of Chinese Jekyll news posts.",
@@ -39,17 +53,26 @@ out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 PathsArg = typer.Argument(None, help="Posts, folders (searched recursively), or - for standard input.")
-TopK = typer.Option(5, "--top-k", "-k", min=1, help="Number of keywords.")
-Sentences = typer.Option(2, "--sentences", "-s", min=1, help="Sentences per summary.")
+TopK = typer.Option(Config.top_k, "--top-k", "-k", min=1, help="Number of keywords.")
+Sentences = typer.Option(Config.sentences, "--sentences", "-s", min=1, help="Sentences per summary.")
 MaxChars = typer.Option(None, "--max-chars", min=10, help="Character budget of a summary (default 100 per sentence).")
 IdfOpt = typer.Option(None, "--idf", help="IDF table from `nlp idf build` (default: jieba's).")
 UserDict = typer.Option(None, "--userdict", help="Extra jieba user dictionary (word [freq] [pos] per line).")
 Lines = typer.Option(False, "--lines", help="Each input line is one document.")
 Json = typer.Option(False, "--json", help="One JSON object per document per line.")
 ModelOpt = typer.Option([], "--model", "-m", help="Override a model: NAME=HUB_ID_OR_FOLDER (repeatable).")
-BackendOpt = typer.Option("transformers", "--backend", help="Model runtime: transformers or ctranslate2.")
-DeviceOpt = typer.Option("auto", "--device", help="auto, cpu or cuda.")
-SummarizerOpt = typer.Option("textrank", "--summarizer", help="textrank (extractive, offline), summarizer (the registry's model), or a seq2seq hub id / folder.")
+BackendOpt = typer.Option(Config.backend, "--backend", help="Model runtime.")
+DeviceOpt = typer.Option(Config.device, "--device", help="Where models run (auto: CUDA when available).")
+SummarizerOpt = typer.Option(
+    Config.summarizer, "--summarizer",
+    help="textrank (extractive, offline), summarizer (the registry's model), or a seq2seq hub id / folder.",
+)
+WorkersOpt = typer.Option(Config.workers, "--workers", "-j", min=0,
+                          help="Processes (Ray: tasks) for reading and analysis (0: one per core for big runs).")
+EngineOpt = typer.Option(Config.engine, "--engine", help="local (this machine's processes) or ray (Ray Data and actor pools).")
+AddressOpt = typer.Option(None, "--address", help="With --engine ray: the Ray cluster to join (default: a new local instance).")
+RefreshOpt = typer.Option(False, "--refresh", help="Also redo posts done with an older signature (another version, model revision or backend).")
+ReportOpt = typer.Option(None, "--report", help="Write the run's summary as JSON.")
 
 
 def _version(value: bool) -> None:
@@ -74,6 +97,10 @@ def _root(
         logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
 
 
+def _verbose() -> bool:
+    return logging.getLogger().isEnabledFor(logging.INFO)
+
+
 def _quiet_transformers() -> None:
     """Model loading draws progress bars on stderr; ours is the only one we want."""
     from transformers.utils import logging as hf_logging
@@ -83,15 +110,23 @@ def _quiet_transformers() -> None:
 
 
 def _config(**options) -> Config:
-    return Config(**{k: v for k, v in options.items() if v is not None})
+    """A Config from the options given (None: Config's default)."""
+    config = Config(**{k: v for k, v in options.items() if v is not None})
+    if config.to or not config.extractive:
+        _quiet_transformers()
+    return config
+
+
+def _s(value: Optional[Path]) -> Optional[str]:
+    return None if value is None else str(value)
+
+
+# --------------------------------------------------------------------------- one document at a time
 
 
 def _per_document(paths, lines: bool, as_json: bool, config: Config, key: str, compute, as_text) -> int:
     """Run ``compute(toolkit, doc)`` on every document and print it: as text (with
     ``==> path <==`` headers when there are several) or as one JSON object per line."""
-    from .analyze import Toolkit, read_inputs
-    from .errors import PostError
-
     toolkit = Toolkit(config)
     failures = []
     inputs = list(read_inputs(paths or ["-"], lines))
@@ -127,8 +162,6 @@ def summarize(
 ) -> int:
     """Print the summary of each post or text."""
     config = _config(sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict), summarizer=summarizer)
-    if summarizer != "textrank":
-        _quiet_transformers()
     return _per_document(paths, lines, as_json, config, "summary", lambda tk, doc: tk.summary(doc), str)
 
 
@@ -146,83 +179,72 @@ def keywords(
     return _per_document(paths, lines, as_json, config, "keywords", lambda tk, doc: tk.keywords(doc), ", ".join)
 
 
-def _s(value: Optional[Path]) -> Optional[str]:
-    return None if value is None else str(value)
+# --------------------------------------------------------------------------- batch jobs
 
 
-def _languages(value: Optional[str]) -> tuple[str, ...]:
-    if not value:
-        return ()
-    return tuple(part.strip() for part in value.split(",") if part.strip())
+class _Progress:
+    """A rich progress bar fed by a batch job's ``on_start`` and ``on_result``."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("posts"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                            TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True,
+                            disable=not err.is_terminal)
+        self.task = None
+        self.sentences = 0
+        self.seen = Report()  # what finished so far: the counts shown if the run is interrupted
+        self.started = time.perf_counter()
+
+    def start(self, total: int) -> None:
+        self.task = self.bar.add_task("posts", total=total, rate="")
+
+    def advance(self, result: FileResult) -> None:
+        self.seen.results.append(result)
+        self.sentences += result.sentences
+        self.bar.advance(self.task)
+        task = self.bar.tasks[0]
+        if task.elapsed:
+            self.bar.update(self.task, rate=f"{task.completed / task.elapsed:.1f} posts/s, "
+                                            f"{self.sentences / task.elapsed:.0f} sentences/s")
+
+    def __enter__(self) -> "_Progress":
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.__exit__(*exc)
 
 
-def _progress(total: int, label: str):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-
-
-def _finish(report, report_file: Optional[Path]) -> int:
+def _batch(job: Callable[..., Report], paths, config: Config, report_file: Optional[Path], **options) -> int:
+    """Run a batch job with a progress bar, then print its failures and totals."""
+    if report_file is not None:
+        check_writable(report_file, "the report")
+    with _Progress() as progress:
+        try:
+            report = job(paths, config, verbose=_verbose(), on_start=progress.start, on_result=progress.advance,
+                         **options)
+        except (KeyboardInterrupt, Terminated) as exc:
+            progress.bar.stop()
+            progress.seen.seconds = time.perf_counter() - progress.started
+            err.print("Interrupted.")
+            err.print(progress.seen.line())
+            raise Interrupted(143 if isinstance(exc, Terminated) else 130) from None
+    if options.get("dry_run"):
+        for result in report.results:
+            if result.diff:
+                out.print(result.diff, end="")
     for failure in report.failures:
         err.print(f"failed: {failure.path}: {failure.reason}")
-    if report_file is not None:
-        report_file.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     for line in report.translation_lines():
         err.print(line)
     err.print(report.line())
+    if report_file is not None:
+        try:
+            atomic_write(report_file, json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        except OSError as exc:
+            raise ConfigError(f"cannot write the report {report_file}: {exc.strerror or exc}") from None
     return 1 if report.failures else 0
-
-
-WorkersOpt = typer.Option(0, "--workers", "-j", min=0, help="Processes (Ray: tasks) for reading and analysis (0: one per core for big runs).")
-EngineOpt = typer.Option("local", "--engine", help="local (this machine's processes) or ray (Ray Data tasks and actor pools).")
-AddressOpt = typer.Option(None, "--address", help="With --engine ray: the Ray cluster to join (default: a new local instance).")
-RefreshOpt = typer.Option(False, "--refresh", help="Also redo posts done with an older signature (another version, model revision or backend).")
-
-
-def _check_engine(engine: str, address: Optional[str]) -> None:
-    if engine not in ("local", "ray"):
-        raise ConfigError(f"unknown engine {engine!r}; choose local or ray")
-    if address and engine != "ray":
-        raise ConfigError("--address needs --engine ray")
-
-
-def _verbose() -> bool:
-    return logging.getLogger().isEnabledFor(logging.INFO)
-
-
-
-def _run_batch(function, paths, report_file, auto_workers: bool = True, **kwargs) -> int:
-    from .enrich import default_workers
-    from .files import iter_sources
-
-    total = sum(1 for _ in iter_sources(paths))
-    if auto_workers and kwargs.get("workers") == 0:  # auto: processes pay off only for bigger runs
-        kwargs["workers"] = default_workers() if total >= 100 else 1
-    with _progress(total, "posts") as progress:
-        task = progress.add_task("posts", total=total, rate="")
-        sentences = 0
-
-        def advance(result):
-            nonlocal sentences
-            sentences += result.sentences
-            progress.advance(task)
-            elapsed = progress.tasks[0].elapsed or 0
-            if elapsed:
-                posts = progress.tasks[0].completed
-                progress.update(task, rate=f"{posts / elapsed:.1f} posts/s, {sentences / elapsed:.0f} sentences/s")
-
-        report = function(paths, on_result=advance, **kwargs)
-    return _finish(report, report_file)
 
 
 @app.command()
@@ -232,8 +254,8 @@ def enrich(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the diff of each post; write nothing."),
     to: Optional[str] = typer.Option(None, "--to", help="Also translate title, summary and keywords: en, ja or en,ja."),
     model: List[str] = ModelOpt,
-    backend: str = BackendOpt,
-    device: str = DeviceOpt,
+    backend: Backend = BackendOpt,
+    device: Device = DeviceOpt,
     top_k: int = TopK,
     sentences: int = Sentences,
     max_chars: Optional[int] = MaxChars,
@@ -242,43 +264,17 @@ def enrich(
     userdict: Optional[Path] = UserDict,
     workers: int = WorkersOpt,
     refresh: bool = RefreshOpt,
-    engine: str = EngineOpt,
+    engine: Engine = EngineOpt,
     address: Optional[str] = AddressOpt,
-    report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
+    report_file: Optional[Path] = ReportOpt,
 ) -> int:
     """Write summary, keywords and provenance into each post's front matter."""
     config = _config(
         top_k=top_k, sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict),
-        to=_languages(to), models=parse_models(model), backend=backend, device=device, summarizer=summarizer,
+        to=parse_languages(to), models=parse_models(model), backend=backend, device=device, summarizer=summarizer,
+        workers=workers, engine=engine, address=address,
     )
-    if summarizer != "textrank":
-        _quiet_transformers()
-    _check_engine(engine, address)
-    if engine == "ray":
-        from .ray_engine import enrich_ray as run  # the models load in Ray actors, quiet by environment
-
-        extra: dict = {"address": address, "verbose": _verbose()}
-    else:
-        from .enrich import enrich as run
-
-        extra = {"translator": None}
-        if config.to:
-            from .translate import FieldTranslator
-
-            _quiet_transformers()
-            extra["translator"] = FieldTranslator.from_config(config)
-    if dry_run:
-        report = run(paths, config, out=out_dir, dry_run=True, workers=workers, refresh=refresh, **extra)
-        return _print_diffs(report, report_file)
-    return _run_batch(run, paths, report_file, auto_workers=engine == "local", config=config, out=out_dir,
-                      workers=workers, refresh=refresh, **extra)
-
-
-def _print_diffs(report, report_file: Optional[Path]) -> int:
-    for result in report.results:
-        if result.diff:
-            out.print(result.diff, end="")
-    return _finish(report, report_file)
+    return _batch(enrich_posts, paths, config, report_file, out=out_dir, dry_run=dry_run, refresh=refresh)
 
 
 @app.command()
@@ -287,32 +283,25 @@ def translate(
     to: str = typer.Option("en", "--to", help="Target languages: en, ja or en,ja."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write translations under DIR instead of beside the posts."),
     model: List[str] = ModelOpt,
-    backend: str = BackendOpt,
-    device: str = DeviceOpt,
+    backend: Backend = BackendOpt,
+    device: Device = DeviceOpt,
     workers: int = WorkersOpt,
     refresh: bool = RefreshOpt,
-    engine: str = EngineOpt,
+    engine: Engine = EngineOpt,
     address: Optional[str] = AddressOpt,
-    report_file: Optional[Path] = typer.Option(None, "--report", help="Write the run's summary as JSON."),
+    report_file: Optional[Path] = ReportOpt,
 ) -> int:
     """Write each post translated beside it as NAME.en.md / NAME.ja.md."""
-    from .translate import translate_text
-    from .translate_posts import translate_posts
-
-    config = _config(to=_languages(to), models=parse_models(model), backend=backend, device=device)
-    _check_engine(engine, address)
-    _quiet_transformers()
+    config = _config(to=parse_languages(to), models=parse_models(model), backend=backend, device=device,
+                     workers=workers, engine=engine, address=address)
     if paths == ["-"]:
-        text = sys.stdin.read()
-        for lang, result in translate_text(text, config).items():
+        for lang, result in translate_text(sys.stdin.read(), config).items():
             out.print(result if len(config.to) == 1 else f"[{lang}] {result}")
         return 0
-    if engine == "ray":
-        from .ray_engine import translate_ray
+    return _batch(translate_posts, paths, config, report_file, out=out_dir, refresh=refresh)
 
-        return _run_batch(translate_ray, paths, report_file, auto_workers=False, config=config, out=out_dir,
-                          workers=workers, refresh=refresh, address=address, verbose=_verbose())
-    return _run_batch(translate_posts, paths, report_file, config=config, out=out_dir, refresh=refresh, workers=workers)
+
+# --------------------------------------------------------------------------- idf, models
 
 
 @idf_app.command("build")
@@ -323,8 +312,6 @@ def idf_build(
     userdict: Optional[Path] = UserDict,
 ) -> int:
     """Count word and phrase document frequencies (and recurring boilerplate) of an archive."""
-    from .idf import build_idf
-
     built = build_idf(paths or ["-"], output, lines=lines, config=_config(userdict=_s(userdict)))
     for failure in built.failures:
         err.print(f"failed: {failure}")
@@ -335,8 +322,6 @@ def idf_build(
 @models_app.command("list")
 def models_list() -> int:
     """Show the registry's models and whether each is present locally."""
-    from .models import registry_status
-
     for row in registry_status():
         out.print(
             f"{row['name']:<12} {row['task']:<10} {row['model']:<40} {row['license']:<14} "
@@ -348,8 +333,6 @@ def models_list() -> int:
 @models_app.command("pull")
 def models_pull(names: Optional[List[str]] = typer.Argument(None, help="Registry names (default: all).")) -> int:
     """Download models into the Hugging Face cache (needs a network connection)."""
-    from .models import pull
-
     for name, where in pull(names or []):
         out.print(f"{name}: {where}")
     return 0
@@ -361,8 +344,6 @@ def models_verify(
     model: List[str] = ModelOpt,
 ) -> int:
     """Translate the registry's known sentence pairs and fail on garbage."""
-    from .models import verify
-
     _quiet_transformers()
     result = verify(name, parse_models(model))
     for line in result.lines:
@@ -371,24 +352,55 @@ def models_verify(
     return 0 if result.ok else 1
 
 
+# --------------------------------------------------------------------------- the error boundary
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that a run stops as on Ctrl-C (exit 143)."""
+
+
+class Interrupted(BaseException):
+    """A batch run stopped by a signal, its counts already shown; ``code`` is the exit code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+# typer vendors its own copy of click: its usage errors are not click's classes.
+_CLICK_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the CLI; the one place where errors become messages and exit codes."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         value = app(args=argv, prog_name="nlp", standalone_mode=False)
     except NlpError as exc:
         err.print(f"Error: {exc}")
         return 1
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except _CLICK_ERROR as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("Aborted.")
         return 130
-    except KeyboardInterrupt:
+    except Interrupted as exc:
+        return exc.code
+    except (KeyboardInterrupt, Terminated) as exc:
         err.print("Interrupted.")
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if value == 130:  # typer returns Ctrl-C outside a batch run as the code 130
+        err.print("Interrupted.")
     return value if isinstance(value, int) else 0
 
 

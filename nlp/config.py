@@ -1,14 +1,54 @@
-"""The one immutable configuration object, and the one place that reads the environment."""
+"""The one immutable configuration object, its choices, and the one place that reads the
+environment."""
 
 from __future__ import annotations
 
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Mapping
 
 from .errors import ConfigError
+
+
+class Choice(str, Enum):
+    """A closed set of names: CLI choices, and values written into provenance."""
+
+    @classmethod
+    def parse(cls, value: "str | Choice", option: str):
+        try:
+            return cls(value)
+        except ValueError:
+            names = ", ".join(member.value for member in cls)
+            raise ConfigError(f"unknown {option} {str(value)!r}; choose one of: {names}") from None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Backend(Choice):
+    """How a translation model runs (see :mod:`nlp.translation.backends`)."""
+
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
+
+
+class Device(Choice):
+    auto = "auto"  # CUDA when available
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+class Engine(Choice):
+    """What runs a batch job: this machine's processes, or Ray (tasks and actor pools)."""
+
+    local = "local"
+    ray = "ray"
+
+
+EXTRACTIVE = "textrank"  # the summarizer that needs no model
 
 
 @dataclass(frozen=True)
@@ -21,7 +61,8 @@ class Config:
                 best clauses.  ``None``: 100 characters per sentence.
     idf:        an IDF table from ``nlp idf build`` (default: jieba's table).
     userdict:   an extra jieba user dictionary (word [freq] [pos] per line).
-    summarizer: ``textrank`` (extractive, offline) or a seq2seq model id / folder.
+    summarizer: ``textrank`` (extractive, offline), ``summarizer`` (the registry's
+                model), or a seq2seq hub id / folder.
     to:         target languages for translation (``en``, ``ja``).
     models:     task name -> hub id or local folder, overriding the registry.
     cache_dir:  translation memory, run state and converted models.
@@ -30,6 +71,10 @@ class Config:
     batch_tokens: decoding span per model batch, rows x beams x (input + output cap)
                 tokens (0: 4096 on CPU, 32768 on GPU).
     compute_type: CTranslate2 compute type (default int8 on CPU, int8_float16 on GPU).
+    engine:     ``local`` or ``ray``.
+    workers:    processes (Ray: tasks) that read and analyse posts; 0: one per core for
+                runs of 100 posts or more (Ray: the cluster's CPUs).
+    address:    with the Ray engine, the cluster to join (None: a new local instance).
     """
 
     top_k: int = 5
@@ -37,14 +82,17 @@ class Config:
     max_chars: int | None = None
     idf: str | None = None
     userdict: str | None = None
-    summarizer: str = "textrank"
+    summarizer: str = EXTRACTIVE
     to: tuple[str, ...] = ()
     models: Mapping[str, str] = field(default_factory=dict)
     cache_dir: Path = field(default_factory=lambda: default_cache_dir())
-    device: str = "auto"
-    backend: str = "transformers"
+    device: Device = Device.auto
+    backend: Backend = Backend.transformers
     batch_tokens: int = 0  # 0: chosen per device
     compute_type: str | None = field(default_factory=lambda: os.environ.get("NLP_CT2_COMPUTE_TYPE") or None)
+    engine: Engine = Engine.local
+    workers: int = 0
+    address: str | None = None
 
     def __post_init__(self) -> None:
         if self.top_k < 1:
@@ -53,10 +101,22 @@ class Config:
             raise ConfigError("--sentences must be at least 1")
         if self.max_chars is not None and self.max_chars < 10:
             raise ConfigError("--max-chars must be at least 10")
+        if self.workers < 0:
+            raise ConfigError("--workers must be 0 (automatic) or more")
+        # choices given as plain strings (library callers) become their enum, or fail
+        object.__setattr__(self, "device", Device.parse(self.device, "device"))
+        object.__setattr__(self, "backend", Backend.parse(self.backend, "backend"))
+        object.__setattr__(self, "engine", Engine.parse(self.engine, "engine"))
+        if self.address and self.engine is not Engine.ray:
+            raise ConfigError("--address needs --engine ray")
 
     @property
     def summary_chars(self) -> int:
         return self.max_chars if self.max_chars is not None else 100 * self.sentences
+
+    @property
+    def extractive(self) -> bool:
+        return self.summarizer == EXTRACTIVE
 
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **changes)
@@ -93,3 +153,10 @@ def parse_models(values: list[str] | tuple[str, ...]) -> dict[str, str]:
             raise ConfigError(f"--model takes NAME=ID_OR_PATH (e.g. zh-en=Helsinki-NLP/opus-mt-zh-en), got {value!r}")
         models[name.strip()] = target.strip()
     return models
+
+
+def parse_languages(value: str | None) -> tuple[str, ...]:
+    """``"en, ja"`` -> ``("en", "ja")``."""
+    if not value:
+        return ()
+    return tuple(part.strip() for part in value.split(",") if part.strip())

@@ -23,6 +23,11 @@ class PostError(NlpError):
         return type(self), (self.path, self.reason)
 
 
+class NotAPost(PostError):
+    """A file without front matter: in a folder it is skipped (a README, notes), named on
+    the command line it is an error."""
+
+
 class ConfigError(NlpError):
     """A bad option, option value or configuration file."""
 

@@ -182,36 +182,3 @@ def pull(names: Sequence[str]) -> list[tuple[str, str]]:
                 raise ModelError(f"could not download {part_spec.model}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
             done.append((part, path))
     return done
-
-
-@dataclass
-class Verification:
-    ok: bool
-    lines: list[str]
-    verdict: str
-
-
-def verify(name: str, overrides: Mapping[str, str] = {}) -> Verification:
-    """Translate the registry's known pairs; fail on wrong script, loops or missing words."""
-    from .text import cjk_count
-    from .translate import build_translator
-
-    spec = spec_for(name)
-    if not spec.pairs:
-        raise ConfigError(f"the registry has no known pairs for {name}")
-    translator = build_translator(name, overrides)
-    outputs = translator.translate([p.source for p in spec.pairs])
-    lines, failures = [], 0
-    for pair, output in zip(spec.pairs, outputs):
-        missing = [w for w in pair.expect if w.lower() not in output.lower()]
-        script_ok = (cjk_count(output) > 0 or any("\u3040" <= c <= "\u30ff" for c in output)) if spec.target == "ja" \
-            else sum(c.isascii() and c.isalpha() for c in output) > len(output) / 2
-        ok = script_ok and not missing
-        failures += not ok
-        lines.append(f"{'ok  ' if ok else 'FAIL'} {pair.source} -> {output}" + (f"  (missing: {', '.join(missing)})" if missing else ""))
-    if failures:
-        hint = " (try --model zh-ja=... or the registry's zh-ja-pivot)" if spec.target == "ja" and not spec.pivot else ""
-        verdict = f"{name}: {failures} of {len(spec.pairs)} known pairs came out wrong{hint}"
-    else:
-        verdict = f"{name}: all {len(spec.pairs)} known pairs translated as expected"
-    return Verification(failures == 0, lines, verdict)

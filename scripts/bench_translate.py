@@ -33,9 +33,9 @@ def corpus_sentences(limit: int) -> list[str]:
     """What `nlp translate` sends for the posts of ../shared/corpus: every sentence of
     every text run of the bodies (footers and bylines included), in order."""
     from nlp.errors import PostError
-    from nlp.files import iter_sources
+    from nlp.posts.files import iter_sources
     from nlp.text import split_sentences
-    from nlp.translate_posts import plan_post
+    from nlp.pipeline.translate import plan_post
 
     out: list[str] = []
     for source in iter_sources([ROOT.parent / "shared" / "corpus"]):
@@ -94,9 +94,11 @@ def run(args) -> None:
 
     import make_tiny_models as builder
     from nlp.config import Config
-    from nlp.ct2 import CTranslate2Backend
+    from nlp.translation.backends.ct2 import CTranslate2Backend
     from nlp.models import locate
-    from nlp.translate import Engine, GenerationOptions, TransformersBackend
+    from nlp.translation.backends.base import GenerationOptions
+    from nlp.translation.backends.hf import TransformersBackend
+    from nlp.translation.engine import Engine
 
     torch.set_num_threads(os.cpu_count() or 1)
     sentences = corpus_sentences(args.sentences)
@@ -111,7 +113,7 @@ def run(args) -> None:
             for beam in beams:
                 options = GenerationOptions(num_beams=beam, forced_length=True)
                 naive_n = max(4, len(sentences) // (8 if args.quick else 4))
-                hf = TransformersBackend(model, args.device, 0, options)
+                hf = TransformersBackend(model, Config(cache_dir=Path(tmp) / "cache", device=args.device), options)
                 own_batch_tokens = hf.batch_tokens  # what the engine picks for this device
                 hf.batch_tokens = 1  # one sentence per generate call (the naive way)
                 warm = sentences[:4]

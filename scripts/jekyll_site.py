@@ -91,7 +91,7 @@ def main() -> None:
     checked = missing = 0
     if pages:
         bodies = "\n".join(page.read_text(encoding="utf-8") for page in pages)
-        from nlp.post import read_post
+        from nlp.posts.post import read_post
 
         for path in posts.glob("*.md"):
             post = read_post(path)

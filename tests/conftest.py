@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from nlp.signature import ModelSignature
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -22,7 +24,7 @@ def _isolated(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def toolkit():
-    from nlp.analyze import Toolkit
+    from nlp.analysis.analyzer import Toolkit
 
     return Toolkit()
 
@@ -64,7 +66,8 @@ class FakeTranslator:
     """A deterministic stand-in for a model: marks each sentence, counts what it saw."""
 
     def __init__(self, lang: str = "en") -> None:
-        self.signature = f"fake-{lang}"
+        # shaped like a real engine's signature, so that its request can be told apart
+        self.signature = str(ModelSignature(f"zh-{lang}", "fake", "0", "fake", "test"))
         self.lang = lang
         self.seen: list[str] = []
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from nlp.analyze import Toolkit
+from nlp.analysis.analyzer import Toolkit
 from nlp.config import Config
-from nlp.post import read_post
+from nlp.posts.post import read_post
 
 from .conftest import CORPUS
 from .test_cli import run

@@ -1,7 +1,7 @@
 import pytest
 
-from nlp.boilerplate import classify, fingerprint, label_blocks
-from nlp.html import Block, extract_blocks
+from nlp.analysis.boilerplate import classify, fingerprint, label_blocks
+from nlp.posts.html import Block, extract_blocks
 
 
 @pytest.mark.parametrize(

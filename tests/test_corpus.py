@@ -2,9 +2,9 @@
 
 import re
 
-from nlp.boilerplate import _COMPILED
-from nlp.enrich import enrich
-from nlp.post import parse_post
+from nlp.analysis.boilerplate import _COMPILED
+from nlp.pipeline.enrich import enrich
+from nlp.posts.post import parse_post
 
 from .conftest import CORPUS
 
@@ -46,11 +46,10 @@ def test_enrich_keeps_every_original_byte(corpus_copy):
 def test_enrich_with_tiny_translation_models_keeps_every_byte(corpus_copy, tiny_models):
     """The whole sample with both tiny models: every post with text gets title_*/summary_*."""
     from nlp.config import Config
-    from nlp.translate import FieldTranslator
 
     config = Config(to=("en", "ja"), models={"zh-en": str(tiny_models / "zh-en"), "zh-ja": str(tiny_models / "zh-ja")},
                     cache_dir=corpus_copy.parent / "cache")
-    report = enrich([corpus_copy], config, translator=FieldTranslator.from_config(config))
+    report = enrich([corpus_copy], config)
     assert report.count("failed") == 0 and report.count("done") == 220
     for original in sorted(CORPUS.rglob("*.md")):
         if original.name == "README.md":

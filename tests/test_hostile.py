@@ -11,8 +11,8 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nlp.enrich import enrich
-from nlp.post import parse_post
+from nlp.pipeline.enrich import enrich
+from nlp.posts.post import parse_post
 
 from .conftest import ROOT
 

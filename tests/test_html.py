@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.html import extract_blocks, tag_sequence, tokenize
+from nlp.posts.html import extract_blocks, tag_sequence, tokenize
 
 
 def texts(html):

@@ -1,9 +1,9 @@
 import re
 
-from nlp.analyze import Toolkit
+from nlp.analysis.analyzer import Toolkit
 from nlp.config import Config
-from nlp.idf import build_idf
-from nlp.keywords import IdfTable, stopwords
+from nlp.analysis.idf import build_idf
+from nlp.analysis.keywords import IdfTable, stopwords
 
 
 def kw(toolkit, text, title=""):
@@ -15,7 +15,7 @@ def test_no_stop_words_numbers_punctuation_or_fragments(toolkit, corpus_copy):
     for path in sorted(corpus_copy.rglob("*.md"))[:80]:
         if path.name == "README.md":
             continue
-        from nlp.post import read_post
+        from nlp.posts.post import read_post
 
         words = toolkit.keywords(toolkit.from_post(read_post(path)))
         for word in words:

@@ -5,7 +5,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from nlp.errors import PostError
-from nlp.post import atomic_write, parse_post, read_post, strip_keys, with_fields
+from nlp.posts.post import atomic_write, parse_post, read_post, strip_keys, with_fields
 
 POST = '---\nlayout: post\ntitle: "\\"泼墨女\\"董瑶琼"\ndate: 2020-07-21T19:52:17.000Z\ntags: [ 金融时报 ]\n---\n<p>正文。</p>\n'
 

@@ -47,8 +47,8 @@ def test_ray_engine_writes_the_same_files_as_the_local_engine(corpus_copy, tiny_
 
 
 def test_engine_and_address_are_checked(capsys, examples_copy):
-    assert main(["enrich", str(examples_copy), "--engine", "spark"]) == 1
-    assert "unknown engine 'spark'" in capsys.readouterr().err
+    assert main(["enrich", str(examples_copy), "--engine", "spark"]) == 2  # a usage error, before any work
+    assert "'spark' is not one of 'local', 'ray'" in capsys.readouterr().err
     assert main(["enrich", str(examples_copy), "--address", "auto"]) == 1
     assert "--address needs --engine ray" in capsys.readouterr().err
 

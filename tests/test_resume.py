@@ -23,8 +23,8 @@ def test_sigkill_at_random_points_then_rerun_gives_the_same_bytes(corpus_copy, t
 
 
 def test_stale_temp_files_of_killed_runs_are_removed(tmp_path):
-    from nlp.files import iter_sources
-    from nlp.post import remove_stale_temp
+    from nlp.posts.files import iter_sources
+    from nlp.posts.post import remove_stale_temp
 
     dead = tmp_path / ".post.md.999999999.abc.nlp-tmp"
     alive = tmp_path / f".post.md.{os.getpid()}.abc.nlp-tmp"

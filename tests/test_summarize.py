@@ -1,9 +1,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.analyze import Toolkit
+from nlp.analysis.analyzer import Toolkit
 from nlp.config import Config
-from nlp.summarize import strip_dateline
+from nlp.analysis.summarize import strip_dateline
 
 NEWS = (
     "<p>（中央社台北29日電）香港政務司長今天表示，國家安全教育對香港發揮重要作用。</p>"

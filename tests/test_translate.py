@@ -6,7 +6,10 @@ import pytest
 
 from nlp.config import Config
 from nlp.models import locate
-from nlp.translate import Engine, GenerationOptions, TranslationMemory, TransformersBackend, degenerate
+from nlp.translation.backends.base import GenerationOptions
+from nlp.translation.backends.hf import TransformersBackend
+from nlp.translation.engine import Engine, degenerate
+from nlp.translation.memory import TranslationMemory
 
 SENTENCES = ["我们今天去北京。", "经济增长放缓，市场反应积极。", "他说：“我们会继续努力。”", "政府今天宣布新的经济政策。",
              "学生们在图书馆里安静地读书。", "一二三"]
@@ -15,7 +18,7 @@ SENTENCES = ["我们今天去北京。", "经济增长放缓，市场反应积�
 @pytest.fixture(scope="module")
 def backend(tiny_models):
     model = locate("zh-en", {"zh-en": str(tiny_models / "zh-en")})
-    return TransformersBackend(model, "cpu", 0, GenerationOptions(num_beams=1))
+    return TransformersBackend(model, Config(device="cpu"), GenerationOptions(num_beams=1))
 
 
 class Spy:
@@ -77,7 +80,7 @@ def test_numbers_urls_and_english_pass_through(backend):
 
 
 def test_no_model_input_exceeds_the_limit_for_the_longest_corpus_sentences(backend, toolkit, corpus_copy):
-    from nlp.post import read_post
+    from nlp.posts.post import read_post
 
     longest = []
     for path in corpus_copy.rglob("*.md"):
@@ -167,13 +170,13 @@ def test_config_uses_registry_names(tmp_path):
 
 def test_ctranslate2_float32_greedy_equals_transformers(tiny_models, tmp_path):
     pytest.importorskip("ctranslate2", reason="install the ct2 extra: pip install -e '.[all]'")
-    from nlp.ct2 import CTranslate2Backend
+    from nlp.translation.backends.ct2 import CTranslate2Backend
 
     options = GenerationOptions(num_beams=1)
     config = Config(cache_dir=tmp_path, compute_type="float32")
     for name in ("zh-en", "zh-ja"):  # shared and separate vocabularies
         model = locate(name, {name: str(tiny_models / name)})
-        expected = TransformersBackend(model, "cpu", 0, options).generate(SENTENCES)
+        expected = TransformersBackend(model, Config(device="cpu"), options).generate(SENTENCES)
         ct2 = CTranslate2Backend(model, config, options)
         assert ct2.generate(SENTENCES) == expected
         assert sorted(p.name for p in (tmp_path / "ct2").iterdir() if not p.name.startswith("."))

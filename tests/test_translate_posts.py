@@ -3,9 +3,9 @@
 import re
 
 from nlp.config import Config
-from nlp.html import tag_sequence
-from nlp.post import parse_post, read_post
-from nlp.translate_posts import translate_posts
+from nlp.posts.html import tag_sequence
+from nlp.posts.post import parse_post, read_post
+from nlp.pipeline.translate import translate as translate_posts
 
 from .conftest import CORPUS, FakeTranslator
 from .test_cli import run

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .segment import Analysis, data_lines, token_class
 
 IDF_HEADER = "#nlp-idf"

@@ -15,7 +15,7 @@ import hashlib
 import re
 from typing import Iterable, Sequence
 
-from .html import Block
+from ..posts.html import Block
 
 _PATTERNS = [
     ("copyright", r"©|\(c\)\s*\d{4}|版權所有|版权所有|copyright|all rights reserved|未經授權|未经授权|不得转载|不得轉載|转载请|轉載請"),

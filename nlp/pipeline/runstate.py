@@ -13,32 +13,14 @@ match is checked against the file itself.
 from __future__ import annotations
 
 import os
-import re
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Sequence
 
-_VERSION = re.compile(r"^\S+ ")
-_REVISION = re.compile(r"@[0-9A-Za-z]+")
-_BACKEND = re.compile(r":(?:transformers|ctranslate2)-[\w.]+")
-
-
-def request_of(signature: str) -> str:
-    """What was asked for, without how it was made: the signature less the tool
-    version, model revisions and backend.  Two runs that differ only in those wrote the
-    same fields with an older (or other) producer; ``--refresh`` redoes them."""
-    return _BACKEND.sub("", _REVISION.sub("", _VERSION.sub("", signature, count=1)))
-
-
-def split_provenance(provenance: str) -> tuple[str, str]:
-    """``"SIGNATURE src=HASH"`` -> ``(SIGNATURE, HASH)``."""
-    signature, _, source_hash = provenance.rpartition(" src=")
-    return signature, source_hash
-
-
-OLDER = "done with an older signature (--refresh redoes it)"
+from ..signature import Provenance, request_of
+from ..store import connect
+from .results import OLDER, UP_TO_DATE
 
 
 def combined(reasons: Sequence[str | None]) -> str | None:
@@ -58,12 +40,12 @@ def skip_reason(recorded: str | None, signature: str, source_hash: str, refresh:
     """
     if not recorded:
         return None
-    old_signature, old_hash = split_provenance(str(recorded))
-    if old_hash != source_hash:
+    old = Provenance.parse(str(recorded))
+    if old.source_hash != source_hash:
         return None
-    if old_signature == signature:
-        return "up to date"
-    if not refresh and request_of(old_signature) == request_of(signature):
+    if old.signature == signature:
+        return UP_TO_DATE
+    if not refresh and request_of(old.signature) == request_of(signature):
         return OLDER
     return None
 
@@ -75,17 +57,6 @@ def stamp(path: str | os.PathLike[str]) -> str:
     except OSError:
         return ""
     return f"{st.st_size}:{st.st_mtime_ns}"
-
-
-def connect(path: str | os.PathLike[str], **options) -> sqlite3.Connection:
-    """A SQLite database that parallel runs share: WAL, a long busy timeout."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=60, **options)
-    db.execute("PRAGMA busy_timeout = 60000")
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
-    return db
 
 
 class RunState:

@@ -9,6 +9,8 @@ keys reproduces the file exactly.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import html as htmllib
 import json
 import os
 import re
@@ -19,9 +21,10 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
-from .errors import PostError
+from ..errors import NotAPost, PostError
 
 PROVENANCE_KEY = "nlp"
+TRANSLATION_KEY = "translation_of"  # in a translated sibling: the original file name
 LANGS = ("en", "ja")
 MANAGED_KEYS = frozenset(
     {"summary", "keywords", PROVENANCE_KEY}
@@ -74,7 +77,7 @@ def read_post(path: str | os.PathLike[str]) -> Post:
 def parse_post(data: bytes, path: str | os.PathLike[str] = "<stdin>") -> Post:
     path = Path(path)
     if not data:
-        raise PostError(path, "empty file, not a post (no front matter)")
+        raise NotAPost(path, "empty file, not a post (no front matter)")
     if b"\x00" in data[:8192]:
         raise PostError(path, "binary file, not a post")
     try:
@@ -83,7 +86,7 @@ def parse_post(data: bytes, path: str | os.PathLike[str] = "<stdin>") -> Post:
         raise PostError(path, f"not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})") from None
     opening = _OPEN.match(text)
     if not opening:
-        raise PostError(path, "no front matter (the file must start with a '---' line)")
+        raise NotAPost(path, "no front matter (the file must start with a '---' line)")
     newline = opening.group(2)
     fm_start = opening.end()
     closing = _CLOSE.search(text, fm_start)
@@ -194,6 +197,20 @@ def with_fields(post: Post, fields: Mapping[str, Any]) -> str:
     )
 
 
+def clean_title(value: str) -> str:
+    """Titles in the archive carry HTML entities, sometimes escaped twice."""
+    for _ in range(2):
+        unescaped = htmllib.unescape(value)
+        if unescaped == value:
+            break
+        value = unescaped
+    return value.strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
+
+
 def original_text(post: Post) -> str:
     """The post as it was before any enrichment of ours (our keys removed)."""
     if PROVENANCE_KEY not in post.meta:
@@ -225,26 +242,33 @@ def remove_stale_temp(path: Path) -> bool:
     return True
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it, then putting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
     Readers see the old file or the new one, never half of one.  A symlink is
-    followed so the link itself survives; the file mode is kept.
+    followed so the link itself survives; an existing file keeps its mode, a new one
+    gets the mode ``open()`` would give it under the user's umask.
     """
     target = Path(os.path.realpath(path))
     data = text.encode("utf-8")
     try:
         mode = target.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = None
+        mode = 0o666 & ~_umask()  # what open() would give a new file (mkstemp gives 0600)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:60]}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         try:

@@ -18,7 +18,7 @@ from typing import Protocol, Sequence
 
 from .keywords import IdfTable, candidate_runs
 from .segment import Analysis, Sentence
-from .text import split_clauses
+from ..text import split_clauses
 
 
 # "（中央社台北29日電）", "【大纪元2020年11月23日讯】（大纪元记者李熙采访报导）", "(德国之声中文网）"

@@ -18,10 +18,11 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from .config import Config
-from .errors import ConfigError
-from .models import LocalModel
-from .translate import Backend, TokenBudget, _device, default_batch_tokens
+from ...config import Backend, Config
+from ...errors import ConfigError
+from ...models import LocalModel
+from ...runtime import resolve_device
+from .base import GenerationOptions, TokenBudget, default_batch_tokens
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def converted(model: LocalModel, cache_dir: Path, quantization: str | None = Non
         # In a fresh interpreter: converting holds the whole float32 model in memory, and a
         # long run should not keep what the allocator does not give back.  (Not
         # multiprocessing's spawn, which re-runs the caller's unguarded main script.)
-        code = "import sys; from nlp.ct2 import _convert; _convert(*sys.argv[1:3], sys.argv[3] or None)"
+        code = "import sys; from nlp.translation.backends.ct2 import _convert; _convert(*sys.argv[1:3], sys.argv[3] or None)"
         done = subprocess.run([sys.executable, "-c", code, str(model.path), str(work / "model"), quantization or ""],
                               capture_output=True, text=True)
         if done.returncode != 0:
@@ -114,13 +115,13 @@ def _model_beams(path: Path) -> int:
 class CTranslate2Backend(TokenBudget):
     name = Backend.ctranslate2
 
-    def __init__(self, model: LocalModel, config: Config, options) -> None:
+    def __init__(self, model: LocalModel, config: Config, options: GenerationOptions = GenerationOptions()) -> None:
         from transformers import AutoTokenizer
 
         ctranslate2 = _import()
         self.model_ref = model
         self.options = options
-        self.device = _device(config.device)
+        self.device = resolve_device(config.device)
         default_type = "int8_float16" if self.device.startswith("cuda") else "int8"
         self.compute_type = config.compute_type or default_type
         self.variant = self.compute_type

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..errors import ConfigError
 from .post import TEMP_SUFFIX, remove_stale_temp
 
 POST_SUFFIXES = (".md", ".markdown", ".html", ".htm")
@@ -45,3 +46,17 @@ def output_path(source: Source, out: Path | None) -> Path:
     if out is None:
         return source.path
     return out / source.path.relative_to(source.root) if not source.explicit else out / source.path.name
+
+
+def check_writable(path: str | os.PathLike[str], what: str) -> Path:
+    """``path`` if a file can be written there, else one clear error naming it (checked
+    before a long run, not after)."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ConfigError(f"{what} {path} is a folder; give a file name")
+    if not folder.is_dir():
+        raise ConfigError(f"cannot write {what} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ConfigError(f"cannot write {what} {path}: permission denied")
+    return path

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .analyze import Toolkit, read_inputs
+from ..config import Config
+from ..errors import ConfigError, PostError
+from ..posts.files import check_writable
+from ..posts.post import atomic_write
+from .analyzer import Toolkit
 from .boilerplate import block_fingerprints, recurring_fingerprints
-from .config import Config
-from .errors import ConfigError, PostError
+from .inputs import read_inputs
 from .keywords import IDF_HEADER, document_terms
-from .post import atomic_write
 
 
 @dataclass
@@ -40,6 +42,7 @@ def build_idf(
     on_document: Callable[[], None] | None = None,
 ) -> IdfBuild:
     """Count the documents under ``paths`` and write the table to ``output``."""
+    check_writable(output, "the IDF table")
     toolkit = Toolkit(config)
     df: Counter[str] = Counter()
     words: dict[str, int] = {}
@@ -67,5 +70,8 @@ def build_idf(
         if count >= 2 or words[term] == 1
     ]
     rows += [f"b\t{fp}\t{blocks[fp]}\n" for fp in sorted(recurring)]
-    atomic_write(Path(output), f"{IDF_HEADER}\tdocs\t{docs}\n" + "".join(rows))
+    try:
+        atomic_write(Path(output), f"{IDF_HEADER}\tdocs\t{docs}\n" + "".join(rows))
+    except OSError as exc:
+        raise ConfigError(f"cannot write the IDF table {output}: {exc.strerror or exc}") from None
     return IdfBuild(docs, len(rows) - len(recurring), len(recurring), failures)

@@ -16,7 +16,8 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Protocol, Sequence
 
-from .text import cjk_count, is_traditional, split_sentences, to_simplified
+from ..errors import ConfigError
+from ..text import cjk_count, is_traditional, split_sentences, to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,12 @@ class JiebaSegmenter:
         tokenizer.initialize()
         lines = data_lines("userdict.txt")
         if self._userdict:
-            with open(self._userdict, encoding="utf-8") as handle:
-                lines += [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+            try:
+                with open(self._userdict, encoding="utf-8") as handle:
+                    lines += [line.strip() for line in handle if line.strip() and not line.startswith("#")]
+            except (OSError, UnicodeDecodeError) as exc:
+                why = getattr(exc, "strerror", None) or ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc)
+                raise ConfigError(f"{self._userdict}: cannot read user dictionary: {why}") from None
         for line in lines:
             parts = line.split()
             freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None

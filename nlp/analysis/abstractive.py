@@ -13,11 +13,12 @@ import logging
 import re
 from typing import Sequence
 
-from .config import Config
-from .errors import ConfigError
-from .models import LocalModel, locate
+from ..config import Config
+from ..errors import ConfigError
+from ..models import LocalModel, locate
+from ..runtime import resolve_device
+from ..text import split_to_fit
 from .segment import Analysis
-from .text import split_to_fit
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +42,8 @@ class Seq2SeqSummarizer:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-        from .translate import _device
-
         self.model_ref = model
-        self.device = _device(config.device)
+        self.device = resolve_device(config.device)
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(model.path)
             self.model = AutoModelForSeq2SeqLM.from_pretrained(model.path).to(self.device).eval()

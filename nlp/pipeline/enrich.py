@@ -1,0 +1,191 @@
+"""``nlp enrich``: write summary, keywords (and translations) into posts' front matter.
+
+Each post is read, analysed, and written back through a temporary file and a rename.
+A post is skipped when its ``nlp:`` key already records the hash of its current content
+and the current signature (or an older signature of the same request, unless
+``--refresh``), so re-runs touch only what changed; the run state
+(:mod:`nlp.pipeline.runstate`) lets a re-run skip unchanged posts without reading them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from ..analysis.analyzer import Toolkit
+from ..config import Config
+from ..errors import NlpError, NotAPost
+from ..posts.files import Source, output_path
+from ..posts.post import (PROVENANCE_KEY, TRANSLATION_KEY, Post, atomic_write, content_hash, original_text, own_keys,
+                          read_post, with_fields)
+from ..signature import Provenance
+from ..translation.engine import Translator
+from ..translation.translator import translate_fields
+from .driver import run_job
+from .results import A_TRANSLATION, NO_TEXT, NOT_A_POST, FileResult, Report, Status, failed
+from .runstate import skip_reason
+from .stages import Stages, job_name
+
+TRANSLATE_CHUNK = 32  # posts whose fields are translated together
+
+
+@dataclass
+class Prepared:
+    """A post analysed and ready for translation and writing."""
+
+    source: Source
+    post: Post
+    target: Path
+    title: str
+    summary: str
+    keywords: list[str]
+    provenance: str
+    sentences: int = 0
+
+
+def _unified_diff(path: str, before: str, after: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+        )
+    )
+
+
+def _fields_of(items: list[Prepared], translators: Mapping[str, Translator]) -> list[dict]:
+    """The model stage: translated title, summary and keywords of each post."""
+    if not translators:
+        return [{} for _ in items]
+    return translate_fields(translators, [(i.title, i.summary, i.keywords) for i in items])
+
+
+class EnrichStages(Stages):
+    """Front matter fields of each post under one configuration.
+
+    ``mt`` holds the translators' signatures when the run translates the fields: the
+    translation happens next to the model, everything else in ``prepare``.
+    """
+
+    kind = "enrich"
+    transform = staticmethod(_fields_of)
+
+    def __init__(self, config: Config, mt: Mapping[str, str] = {}, out_dir: Path | None = None,
+                 dry_run: bool = False, refresh: bool = False) -> None:
+        self.args = (config, dict(mt), out_dir, dry_run, refresh)
+        self.toolkit = Toolkit(config)
+        self.config = config
+        self.mt = dict(mt)
+        self.out_dir = out_dir
+        self.dry_run = dry_run
+        self.refresh = refresh
+        self.records = not dry_run
+        self.chunk_size = TRANSLATE_CHUNK if self.mt else 1
+        if not config.extractive:
+            self.toolkit.summarizer  # a missing model fails here, before any file is touched
+        self.signature = str(self.toolkit.signature(tuple(self.mt.items())))
+
+    def __reduce__(self):  # to Ray tasks: rebuilt there, its tables loaded there
+        return type(self), self.args
+
+    @property
+    def job(self) -> str:
+        return job_name(self.kind, self.out_dir)
+
+    @property
+    def signatures(self) -> list[str]:
+        return [self.signature]
+
+    def warm(self) -> None:
+        self.toolkit.warm()
+
+    def provenance(self, post: Post) -> str:
+        """What ``nlp:`` says once ``post`` is enriched under this configuration."""
+        return str(Provenance(self.signature, content_hash(original_text(post))))
+
+    def prepare(self, source: Source) -> FileResult | Prepared:
+        """Read and analyse one post (CPU work, safe in a worker process)."""
+        name = str(source.path)
+        try:
+            try:
+                post = read_post(source.path)
+            except NotAPost:
+                if not source.explicit:
+                    return FileResult(name, Status.skipped, NOT_A_POST)
+                raise
+            if TRANSLATION_KEY in post.meta:
+                return FileResult(name, Status.skipped, A_TRANSLATION, provenance=(TRANSLATION_KEY,))
+            target = output_path(source, self.out_dir)
+            current: Post | None = post
+            if self.out_dir is not None and target.exists():
+                try:
+                    current = read_post(target)
+                except NlpError:
+                    current = None
+            provenance = self.provenance(post)
+            if current is not None:
+                recorded = current.meta.get(PROVENANCE_KEY)
+                reason = skip_reason(recorded, self.signature, Provenance.parse(provenance).source_hash, self.refresh)
+                if reason:
+                    return FileResult(name, Status.skipped, reason, str(target), targets=(str(target),),
+                                      provenance=(str(recorded),))
+            own_keys(post)  # refuse a post whose keys we would take over, before any work
+            doc = self.toolkit.from_post(post)
+            summary = self.toolkit.summary(doc)
+            keywords = self.toolkit.keywords(doc)
+            if not summary and not keywords:
+                return FileResult(name, Status.skipped, NO_TEXT)
+            sentences = sum(1 for s in doc.analysis.sentences if s.text.strip())
+            return Prepared(source, post, target, doc.title, summary, keywords, provenance, sentences)
+        except (NlpError, OSError) as exc:
+            return failed(name, exc, "read")
+
+    def write(self, item: Prepared, translated: dict) -> FileResult:
+        """Write one prepared post with its (already translated) fields."""
+        name = str(item.source.path)
+        fields: dict = {}
+        if item.summary:
+            fields["summary"] = item.summary
+        if item.keywords:
+            fields["keywords"] = item.keywords
+        try:
+            fields.update(translated)
+            fields[PROVENANCE_KEY] = item.provenance
+            new_text = with_fields(item.post, fields)
+            if self.dry_run:
+                return FileResult(name, Status.done, "", str(item.target),
+                                  _unified_diff(name, item.post.text, new_text), sentences=item.sentences)
+            if item.target != item.source.path:
+                item.target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(item.target, new_text)
+            return FileResult(name, Status.done, "", str(item.target), sentences=item.sentences,
+                              targets=(str(item.target),), provenance=(item.provenance,))
+        except (NlpError, OSError) as exc:
+            return failed(name, exc, "write")
+
+
+def enrich(
+    paths: Iterable[str | os.PathLike[str]],
+    config: Config | None = None,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    dry_run: bool = False,
+    refresh: bool = False,
+    translators: Mapping[str, Translator] | None = None,
+    verbose: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> Report:
+    """Enrich every post under ``paths``; never raises for a single bad file.
+
+    ``config.to`` adds the translated fields (``translators`` replaces the registry's
+    models, for tests).  With ``config.workers`` > 1 the posts are read and analysed in
+    that many processes while this one translates and writes; ``config.engine`` ``ray``
+    runs the same stages on Ray.  The archive is streamed: memory does not grow with its
+    size.
+    """
+    config = config or Config()
+    out_dir = Path(out) if out is not None else None
+    return run_job(lambda mt: EnrichStages(config, mt, out_dir, dry_run, refresh), paths, config,
+                   translators=translators, verbose=verbose, on_start=on_start, on_result=on_result)

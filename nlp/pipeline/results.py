@@ -1,0 +1,93 @@
+"""What a batch run reports: one typed outcome per post, and the run's totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..errors import NlpError, PostError
+
+
+class Status(str, Enum):
+    done = "done"
+    skipped = "skipped"
+    failed = "failed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# Why a post was skipped (the report's reasons).
+UP_TO_DATE = "up to date"
+OLDER = "done with an older signature (--refresh redoes it)"
+A_TRANSLATION = "a translation written by nlp"
+NOT_A_POST = "not a post (no front matter)"
+NO_TEXT = "no text"
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: Status
+    reason: str = ""
+    output: str = ""
+    diff: str = ""
+    sentences: int = 0  # sentences analysed or translated
+    # What the run state records for a finished post: its outputs and their provenance.
+    targets: tuple[str, ...] = ()
+    provenance: tuple[str, ...] = ()
+
+
+def failed(path: object, error: BaseException, doing: str = "read") -> FileResult:
+    """The outcome of a post stopped by ``error``: the error's own words for ours, the
+    system's for an ``OSError`` (``cannot read: Permission denied``)."""
+    if isinstance(error, PostError):
+        reason = error.reason
+    elif isinstance(error, NlpError):
+        reason = str(error)
+    elif isinstance(error, OSError):
+        reason = f"cannot {doing}: {error.strerror or error}"
+    else:
+        raise error
+    return FileResult(str(path), Status.failed, reason)
+
+
+@dataclass
+class Report:
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    translation: dict = field(default_factory=dict)  # language -> engine counters
+
+    def count(self, status: Status | str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failures(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == Status.failed]
+
+    def line(self) -> str:
+        older = sum(1 for r in self.results if r.reason == OLDER)
+        note = f" ({older} done with an older signature: --refresh redoes them)" if older else ""
+        return (
+            f"{self.count(Status.done)} done, {self.count(Status.skipped)} skipped{note}, "
+            f"{self.count(Status.failed)} failed in {self.seconds:.1f}s"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "done": self.count(Status.done),
+            "skipped": self.count(Status.skipped),
+            "failed": self.count(Status.failed),
+            "seconds": round(self.seconds, 3),
+            "sentences": sum(r.sentences for r in self.results),
+            "failures": [{"path": r.path, "reason": r.reason} for r in self.failures],
+            "skipped_files": [{"path": r.path, "reason": r.reason} for r in self.results if r.status == Status.skipped],
+            "translation": self.translation,
+        }
+
+    def translation_lines(self) -> list[str]:
+        return [
+            f"{lang}: {s['units']} sentences, {s['memory_hits']} from the translation memory, "
+            f"{s['model_inputs']} sent to the model, {s['passthrough']} passed through, {s['degenerate']} degenerate"
+            for lang, s in self.translation.items()
+        ]

@@ -1,0 +1,254 @@
+"""``nlp translate``: whole posts translated beside the original as NAME.en.md / NAME.ja.md.
+
+The body is cut into lossless HTML tokens.  Text between block boundaries is one
+run, even when inline tags (``<span>``, ``<strong>``, ``<a>``) split it, so a sentence
+is translated as a sentence; its translation goes into the run's first text token and
+the run's other text tokens are emptied, so every tag and attribute stays where it
+was.  Script, style, code and the other skipped elements are left untouched.
+Posts are processed in chunks so that sentences from many posts share batches.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from ..config import Config
+from ..errors import ConfigError, NlpError, NotAPost
+from ..posts.files import Source
+from ..posts.html import BLOCK_TAGS, CODE_TAGS, SKIP_TAGS, Token, iter_text_tokens, tokenize
+from ..posts.post import (MANAGED_KEYS, PROVENANCE_KEY, TRANSLATION_KEY, Post, atomic_write, clean_title, content_hash,
+                          original_text, read_post, set_key, strip_keys)
+from ..signature import Provenance
+from ..text import split_sentences
+from ..translation.engine import Translator
+from .driver import run_job
+from .results import A_TRANSLATION, NOT_A_POST, FileResult, Report, Status, failed
+from .runstate import combined, skip_reason
+from .stages import Stages, job_name
+
+CHUNK_POSTS = 16
+# Markdown link targets, bare URLs and rule lines are copied, never translated.
+_FIXED = re.compile(r"\]\([^)\s]*\)|\[|https?://\S+|^\s*[-=*]{3,}\s*$|\n", re.MULTILINE)
+
+
+@dataclass
+class Run:
+    tokens: list[int]  # indices of the text tokens of one block-level run
+    text: str  # their decoded text, joined
+
+
+def text_runs(tokens: list[Token]) -> list[Run]:
+    """Translatable text grouped into runs between block boundaries."""
+    translatable = {i for i, _, ok in iter_text_tokens(tokens) if ok}
+    runs: list[Run] = []
+    current: list[int] = []
+
+    def close():
+        if current:
+            runs.append(Run(list(current), "".join(tokens[i].text for i in current)))
+            current.clear()
+
+    breaking = BLOCK_TAGS | SKIP_TAGS | CODE_TAGS
+    for index, token in enumerate(tokens):
+        if token.kind == "text":
+            if index in translatable:
+                current.append(index)
+            else:
+                close()
+        elif token.kind == "comment" or (token.kind in ("start", "end", "startend") and token.tag in breaking):
+            close()  # inline tags (span, strong, a...) keep the run open
+    close()
+    return [run for run in runs if run.text.strip()]
+
+
+def split_fixed(text: str) -> list[tuple[str, bool]]:
+    """``(piece, translate?)``: markdown link targets, URLs and newlines stay as they are."""
+    out: list[tuple[str, bool]] = []
+    position = 0
+    for match in _FIXED.finditer(text):
+        if match.start() > position:
+            out.append((text[position : match.start()], True))
+        out.append((match.group(), False))
+        position = match.end()
+    if position < len(text):
+        out.append((text[position:], True))
+    return out
+
+
+@dataclass
+class PostPlan:
+    source: Source
+    post: Post
+    tokens: list[Token]
+    runs: list[Run]
+    pieces: list[list[tuple[str, bool]]]
+    title: str
+    source_hash: str  # of the post without our own keys
+
+    def segments(self) -> list[str]:
+        return [self.title] + [p for run in self.pieces for p, ok in run if ok]
+
+    def sentences(self) -> int:
+        return sum(1 for segment in self.segments() for s in split_sentences(segment) if s.strip())
+
+
+def plan_post(source: Source, post: Post | None = None) -> PostPlan:
+    """``source`` (read now unless ``post`` is given) cut into translatable runs."""
+    post = post or read_post(source.path)
+    tokens = tokenize(post.body)
+    runs = text_runs(tokens)
+    return PostPlan(source, post, tokens, runs, [split_fixed(run.text) for run in runs], clean_title(post.title),
+                    content_hash(original_text(post)))
+
+
+def render_body(plan: PostPlan, translated: list[str]) -> str:
+    """The body with each run's text replaced by its translation; markup untouched."""
+    body = plan.post.body
+    replacement: dict[int, str] = {}
+    position = 0
+    for run, pieces in zip(plan.runs, plan.pieces):
+        parts = []
+        for piece, ok in pieces:
+            if ok:
+                parts.append(translated[position])
+                position += 1
+            else:
+                parts.append(piece)
+        text = "".join(parts)
+        replacement[run.tokens[0]] = htmllib.escape(text, quote=False)
+        for index in run.tokens[1:]:
+            replacement[index] = ""
+    out = []
+    for index, token in enumerate(plan.tokens):
+        out.append(replacement.get(index, body[token.start : token.end]))
+    return "".join(out)
+
+
+def sibling_path(source: Source, lang: str, out: Path | None) -> Path:
+    name = f"{source.path.stem}.{lang}{source.path.suffix}"
+    if out is None:
+        return source.path.with_name(name)
+    relative = source.path.relative_to(source.root).with_name(name) if not source.explicit else Path(name)
+    return out / relative
+
+
+def render_post(plan: PostPlan, lang: str, title: str, body: str, signature: str) -> str:
+    post = plan.post
+    nl = post.newline
+    fm = strip_keys(post.front_matter, MANAGED_KEYS | {"lang", TRANSLATION_KEY})
+    if fm and not fm.endswith(("\n", "\r")):
+        fm += nl
+    fm = set_key(fm, "title", title, nl)
+    fm = set_key(fm, "lang", lang, nl)
+    fm = set_key(fm, TRANSLATION_KEY, plan.source.path.name, nl)
+    fm = set_key(fm, PROVENANCE_KEY, signature, nl)
+    return post.text[: post.fm_start] + fm + post.text[post.fm_end : post.body_start] + body
+
+
+def _provenance_of(sibling: Path) -> str:
+    """The ``nlp:`` key of an existing sibling ("" when there is none)."""
+    try:
+        return str(read_post(sibling).meta.get(PROVENANCE_KEY) or "")
+    except NlpError:
+        return ""
+
+
+def _translate_plans(plans: list[PostPlan], translators: Mapping[str, Translator]) -> list[dict[str, list[str]]]:
+    """The model stage: every segment of every post of a chunk, per language, in one
+    call per language (their sentences share batches)."""
+    outputs = {lang: iter(translator.translate([s for plan in plans for s in plan.segments()]))
+               for lang, translator in translators.items()}
+    return [{lang: [next(outputs[lang]) for _ in plan.segments()] for lang in translators} for plan in plans]
+
+
+class TranslateStages(Stages):
+    """Translated siblings of each post, one per language of ``signatures``."""
+
+    kind = "translate"
+    chunk_size = CHUNK_POSTS
+    records = True
+    transform = staticmethod(_translate_plans)
+
+    def __init__(self, signatures: Mapping[str, str], out_dir: Path | None = None, refresh: bool = False) -> None:
+        self.languages = dict(signatures)
+        self.out_dir = out_dir
+        self.refresh = refresh
+
+    @property
+    def job(self) -> str:
+        return job_name(self.kind, self.out_dir, ",".join(self.languages))
+
+    @property
+    def signatures(self) -> list[str]:
+        return list(self.languages.values())
+
+    def prepare(self, source: Source) -> PostPlan | FileResult:
+        """Read and cut one post, or say why it needs no translation (CPU work, any
+        process).  The body is only cut once the post is known to need work."""
+        name = str(source.path)
+        try:
+            post = read_post(source.path)
+            if TRANSLATION_KEY in post.meta:
+                return FileResult(name, Status.skipped, A_TRANSLATION, provenance=(TRANSLATION_KEY,))
+            targets = tuple(str(sibling_path(source, lang, self.out_dir)) for lang in self.languages)
+            recorded = [_provenance_of(Path(target)) for target in targets]
+            source_hash = content_hash(original_text(post))
+            reason = combined([skip_reason(p, sig, source_hash, self.refresh)
+                               for p, sig in zip(recorded, self.languages.values())])
+            if reason:
+                return FileResult(name, Status.skipped, reason, targets=targets, provenance=tuple(recorded))
+            return plan_post(source, post)
+        except NotAPost as exc:
+            if not source.explicit:
+                return FileResult(name, Status.skipped, NOT_A_POST)
+            return failed(name, exc)
+        except (NlpError, OSError) as exc:
+            return failed(name, exc, "read")
+
+    def write(self, plan: PostPlan, translated: dict[str, list[str]]) -> FileResult:
+        """Render and write a post's siblings, each through a temporary file and a rename."""
+        name = str(plan.source.path)
+        written, provenance = [], []
+        try:
+            for lang, signature in self.languages.items():
+                segments = translated[lang]
+                stamp = str(Provenance(signature, plan.source_hash))
+                text = render_post(plan, lang, segments[0], render_body(plan, segments[1:]), stamp)
+                target = sibling_path(plan.source, lang, self.out_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, text)
+                written.append(str(target))
+                provenance.append(stamp)
+        except (NlpError, OSError) as exc:
+            return failed(name, exc, "write")
+        return FileResult(name, Status.done, "", ", ".join(written), sentences=plan.sentences(),
+                          targets=tuple(written), provenance=tuple(provenance))
+
+
+def translate(
+    paths: Iterable[str | os.PathLike[str]],
+    config: Config,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    refresh: bool = False,
+    translators: Mapping[str, Translator] | None = None,
+    verbose: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> Report:
+    """Write translated siblings of every post under ``paths``, one per language of
+    ``config.to`` (``translators`` replaces the registry's models, for tests).
+
+    With ``config.workers`` > 1, posts are read and cut in that many processes while
+    this one translates and writes; ``config.engine`` ``ray`` runs the same stages on Ray.
+    """
+    if not config.to and translators is None:
+        raise ConfigError("nothing to translate into: give target languages with --to (e.g. --to en,ja)")
+    out_dir = Path(out) if out is not None else None
+    return run_job(lambda signatures: TranslateStages(signatures, out_dir, refresh), paths, config,
+                   translators=translators, verbose=verbose, on_start=on_start, on_result=on_result)

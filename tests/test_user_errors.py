@@ -1,0 +1,225 @@
+"""Every way a run can go wrong, as a user meets it: the real ``nlp`` command in a
+subprocess, its exit code, its last lines, what it leaves behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from nlp.cli import app, main
+
+from .conftest import CORPUS, EXAMPLES
+
+NLP = [sys.executable, "-m", "nlp"]
+
+
+def nlp(*args: str, umask: int | None = None, **kwargs) -> subprocess.CompletedProcess:
+    preexec = (lambda: os.umask(umask)) if umask is not None else None
+    return subprocess.run([*NLP, *map(str, args)], capture_output=True, text=True, timeout=300, preexec_fn=preexec,
+                          **kwargs)
+
+
+def no_traceback(done: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout, done.stderr[-3000:]
+
+
+def tree(root: Path) -> dict:
+    return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """40 real posts: enough for a run that lasts a few seconds, with worker processes."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    folder = tmp_path_factory.mktemp("sample") / "posts"
+    folder.mkdir()
+    for path in sorted(CORPUS.rglob("*.md"))[:40]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean_run(sample, tmp_path_factory) -> dict:
+    """What an uninterrupted run writes."""
+    target = tmp_path_factory.mktemp("clean") / "posts"
+    shutil.copytree(sample, target)
+    cache = tmp_path_factory.mktemp("clean-cache")
+    done = nlp("enrich", target, "--workers", "2", env={**os.environ, "NLP_CACHE_DIR": str(cache)})
+    assert done.returncode == 0, done.stderr
+    return tree(target)
+
+
+def group_members(pgid: int) -> list[int]:
+    """Processes still alive (not zombies) in process group ``pgid``."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(entry.name))
+    return alive
+
+
+@pytest.mark.parametrize("workers, signum, after", [
+    (1, signal.SIGINT, 2.5),
+    (2, signal.SIGINT, 2.5),
+    (2, signal.SIGINT, 4.0),
+    (2, signal.SIGTERM, 3.0),
+    (1, signal.SIGTERM, 0.3),  # while it starts
+])
+def test_a_signal_stops_the_run_cleanly_and_a_rerun_resumes(sample, clean_run, tmp_path, workers, signum, after):
+    target = tmp_path / "posts"
+    shutil.copytree(sample, target)
+    env = {**os.environ, "NLP_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen([*NLP, "enrich", str(target), "--workers", str(workers)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    time.sleep(after)
+    sent = time.monotonic()
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signum)  # as a terminal's Ctrl-C: the whole process group
+    else:
+        process.send_signal(signum)  # as `kill PID`
+    _, stderr = process.communicate(timeout=60)
+    took = time.monotonic() - sent
+    finished_first = "failed in" in stderr and "Interrupted." not in stderr
+    if not finished_first:
+        assert process.returncode == 128 + signum, stderr
+        lines = stderr.strip().splitlines()
+        if after >= 1:  # the batch had started: its counts follow
+            assert lines[-2] == "Interrupted." and " done, " in lines[-1], stderr
+        else:  # stopped while starting: nothing to count
+            assert lines[-1] == "Interrupted.", stderr
+        assert took < 3.0, f"took {took:.1f}s to stop"
+    assert "Traceback" not in stderr, stderr
+    time.sleep(0.5)
+    assert group_members(process.pid) == [], "processes left behind"
+    assert not list(target.rglob("*.nlp-tmp")), "a temporary file was left"
+    again = subprocess.run([*NLP, "enrich", str(target), "--workers", str(workers)], capture_output=True, text=True,
+                           env=env, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert tree(target) == clean_run
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["enrich"],
+    ["enrich", "--bogus", "x"],
+    ["keywords", "-k", "0", "-"],
+    ["idf"],
+    ["models"],
+    ["enrich", "x", "--backend", "foo"],
+    ["enrich", "x", "--device", "foo"],
+    ["translate", "x", "--engine", "spark"],
+    ["enrich", "x", "--workers", "-1"],
+    ["summarize", "--max-chars", "5", "-"],
+    ["idf", "build", "x"],
+])
+def test_usage_errors_print_usage_and_exit_2(argv):
+    done = nlp(*argv, input="")
+    no_traceback(done)
+    assert done.returncode == 2, (argv, done.stderr)
+    assert "Usage: nlp" in done.stderr or "Usage: nlp" in done.stdout
+
+
+def test_unwritable_outputs_are_one_line_errors(tmp_path, examples_copy):
+    missing = tmp_path / "no-such-folder"
+    cases = [
+        (["enrich", examples_copy, "--report", missing / "run.json"], "cannot write the report"),
+        (["idf", "build", examples_copy, "-o", missing / "idf.tsv"], "cannot write the IDF table"),
+        (["enrich", examples_copy, "--report", tmp_path], "is a folder"),
+    ]
+    for argv, message in cases:
+        before = tree(examples_copy)
+        done = nlp(*argv)
+        no_traceback(done)
+        assert done.returncode == 1 and done.stderr.startswith("Error: ") and message in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+        assert tree(examples_copy) == before  # checked before any work
+
+
+def test_written_files_honour_the_umask(tmp_path):
+    for umask, expected in ((0o022, 0o644), (0o077, 0o600)):
+        posts = tmp_path / f"posts-{umask:o}"
+        shutil.copytree(EXAMPLES, posts)
+        in_place = sorted(posts.glob("*.md"))[0]
+        os.chmod(in_place, 0o640)
+        out = tmp_path / f"out-{umask:o}"
+        assert nlp("enrich", posts, "--out", out, umask=umask).returncode == 0
+        assert {stat.S_IMODE(p.stat().st_mode) for p in out.glob("*.md")} == {expected}
+        assert nlp("enrich", in_place, umask=umask).returncode == 0
+        assert stat.S_IMODE(in_place.stat().st_mode) == 0o640  # in place: the original's mode
+
+
+def test_translated_siblings_honour_the_umask(examples_copy):
+    from nlp.config import Config
+    from nlp.pipeline.translate import translate
+
+    from .conftest import FakeTranslator
+
+    old = os.umask(0o027)
+    try:
+        assert translate([examples_copy], Config(to=("en",), workers=1), translators={"en": FakeTranslator()}).count("done") == 3
+    finally:
+        os.umask(old)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in examples_copy.glob("*.en.md")} == {0o640}
+
+
+@pytest.mark.slow
+def test_cuda_without_cuda_is_one_line(tiny_models, examples_copy):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    done = nlp("enrich", examples_copy, "--to", "en", "--device", "cuda", "-m", f"zh-en={tiny_models / 'zh-en'}")
+    no_traceback(done)
+    assert done.returncode == 1 and done.stderr.startswith("Error: --device cuda: "), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def _commands():
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            for sub, subcommand in command.commands.items():
+                yield [name, sub], subcommand
+        else:
+            yield [name], command
+
+
+def test_no_value_a_user_can_type_gives_a_traceback(tmp_path, capsys, monkeypatch):
+    """Each option of each command, missing, empty or nonsense, in-process: whatever
+    happens, main() returns an exit code and prints no traceback."""
+    import io
+
+    monkeypatch.chdir(tmp_path)  # values such as "@@" are also file names: keep them here
+    missing = str(tmp_path / "missing.md")
+    for words, command in _commands():
+        for param in command.params:
+            if not param.opts or param.opts[0] in ("--help", "--version"):
+                continue
+            flag = param.opts[0]
+            values = [[flag]] if getattr(param, "is_flag", False) else [[flag], [flag, ""], [flag, "-1"], [flag, "@@"]]
+            for value in values:
+                argv = [*words, *value]
+                if words[-1] in ("enrich", "translate", "summarize", "keywords", "build"):
+                    argv.append(missing)
+                if words[-1] == "build" and flag != "--output":
+                    argv += ["-o", str(tmp_path / "idf.tsv")]
+                monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b""), encoding="utf-8"))
+                code = main(argv)  # an uncaught exception fails the test here, with its argv
+                captured = capsys.readouterr()
+                assert code in (0, 1, 2), argv
+                assert "Traceback" not in captured.err, (argv, captured.err)
