@@ -307,7 +307,7 @@ def translate(
 @idf_app.command("build")
 def idf_build(
     paths: Optional[List[str]] = PathsArg,
-    output: Path = typer.Option(..., "--output", "-o", help="Where to write the table."),
+    output: Path = typer.Option(..., "--out", "--output", "-o", help="Where to write the table."),
     lines: bool = Lines,
     userdict: Optional[Path] = UserDict,
 ) -> int:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Mapping, Sequence
+from urllib.parse import urlparse
 
 from .config import hf_cache_dir, hub_offline
 from .errors import ConfigError, ModelError, ModelMissingError
@@ -42,6 +45,7 @@ class ModelSpec:
     max_input_tokens: int = 512
     prefix: str = ""
     pivot: tuple[str, ...] = ()
+    script: str = "any"  # "simplified": the model reads Simplified Chinese only
     known_commit: str = ""
     pairs: tuple[Pair, ...] = field(default=())
 
@@ -65,21 +69,38 @@ def spec_for(name: str) -> ModelSpec:
     return specs[name]
 
 
+PIVOT = "pivot"  # --model zh-ja=pivot: through the registry's zh-ja-pivot entry
+
+
 def chain(name: str, overrides: Mapping[str, str] = {}) -> tuple[str, ...]:
-    """The models entry ``name`` translates through: a pivot entry's parts, else itself
-    (``--model NAME=...`` replaces a pivot entry by one model)."""
+    """The models entry ``name`` translates through: a pivot entry's parts, else itself.
+    ``--model NAME=pivot`` chooses the registry's ``NAME-pivot`` entry; ``--model
+    NAME=ID_OR_FOLDER`` replaces a pivot entry by one model."""
+    if overrides.get(name) == PIVOT:
+        alias = f"{name}-{PIVOT}"
+        if alias not in registry() or not registry()[alias].pivot:
+            pivots = sorted(n[: -len(PIVOT) - 1] for n, s in registry().items() if s.pivot)
+            raise ConfigError(f"the registry has no pivot for {name}; --model NAME=pivot works for: {', '.join(pivots)}")
+        return registry()[alias].pivot
+    if overrides.get(name) in registry() and registry()[overrides[name]].pivot:  # --model zh-ja=zh-ja-pivot
+        return registry()[overrides[name]].pivot
     if name in overrides:
         return (name,)
     return spec_for(name).pivot or (name,)
 
 
+def translation_targets() -> list[str]:
+    """The languages ``--to`` takes: one per ``zh-XX`` translation entry."""
+    return sorted({s.target for s in registry().values()
+                   if s.task == "translation" and s.source == "zh" and s.name == f"zh-{s.target}"})
+
+
 def translation_name(target: str, overrides: Mapping[str, str] = {}) -> str:
     """The registry entry that translates Chinese into ``target``."""
     name = f"zh-{target}"
-    if name in overrides or name in registry():
+    if name in overrides or target in translation_targets():
         return name
-    choices = sorted(s.target for s in registry().values() if s.task == "translation" and s.source == "zh")
-    raise ConfigError(f"no translation model for zh->{target}; --to takes: {', '.join(choices)}")
+    raise ConfigError(f"no translation model for zh->{target}; --to takes: {', '.join(translation_targets())}")
 
 
 @dataclass(frozen=True)
@@ -134,12 +155,33 @@ def locate(name: str, overrides: Mapping[str, str] = {}, download: bool | None =
         if download is False or offline:
             where = f"the Hugging Face cache {hf_cache_dir()}" + (" (HF_HUB_OFFLINE=1)" if offline else "")
             raise ModelMissingError(name, ref, where) from None
+        unreachable = hub_unreachable()
+        if unreachable:  # one quick check instead of the hub client's retries
+            raise ModelMissingError(name, ref, f"the Hugging Face cache {hf_cache_dir()}, and {unreachable} "
+                                               "(set HF_HUB_OFFLINE=1 to skip this check)") from None
         try:
             path = snapshot_download(ref, revision=revision)
         except Exception as exc:
             reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
             raise ModelMissingError(name, ref, f"the Hugging Face cache {hf_cache_dir()}, and the download failed: {reason}") from None
     return LocalModel(name, ref, Path(path), Path(path).name, spec)
+
+
+@lru_cache(maxsize=1)
+def hub_unreachable() -> str:
+    """Why the Hugging Face hub cannot be reached ("" when it can, or when a proxy is set
+    and only the hub client knows how to use it).  Asked once per process."""
+    from huggingface_hub import constants
+
+    if any(os.environ.get(name) for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")):
+        return ""
+    url = urlparse(constants.ENDPOINT)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((url.hostname, port), timeout=5).close()
+    except OSError as exc:
+        return f"the hub {constants.ENDPOINT} cannot be reached (no network: {exc.strerror or exc})"
+    return ""
 
 
 def is_present(name: str) -> bool:

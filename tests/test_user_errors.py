@@ -223,3 +223,54 @@ def test_no_value_a_user_can_type_gives_a_traceback(tmp_path, capsys, monkeypatc
                 captured = capsys.readouterr()
                 assert code in (0, 1, 2), argv
                 assert "Traceback" not in captured.err, (argv, captured.err)
+
+
+def test_out_inside_the_input_is_not_read_as_input(examples_copy):
+    out = examples_copy / "enriched"
+    first = nlp("enrich", examples_copy, "--out", out)
+    assert first.returncode == 0 and "3 done" in first.stderr and len(list(out.glob("*.md"))) == 3
+    again = nlp("enrich", examples_copy, "--out", out)
+    assert "0 done, 3 skipped" in again.stderr, again.stderr
+
+
+def test_out_dir_is_complete_when_posts_were_enriched_in_place(examples_copy, tmp_path):
+    assert nlp("enrich", examples_copy).returncode == 0
+    enriched = tree(examples_copy)
+    done = nlp("enrich", examples_copy, "--out", tmp_path / "site")
+    assert done.returncode == 0 and "3 done" in done.stderr, done.stderr
+    assert tree(tmp_path / "site") == enriched
+
+
+def test_missing_input_is_named_before_any_model_is_looked_for(tmp_path):
+    done = nlp("translate", tmp_path / "nope", "--to", "en", "-m", "zh-en=org/never-looked-up")
+    no_traceback(done)
+    assert done.returncode == 1 and done.stderr.strip() == f"Error: no such file or folder: {tmp_path / 'nope'}"
+
+
+def test_unknown_language_lists_the_real_choices(examples_copy):
+    for language in ("fr", "ja-pivot"):
+        done = nlp("translate", examples_copy, "--to", language)
+        assert done.returncode == 1 and done.stderr.strip().endswith("--to takes: en, ja"), done.stderr
+
+
+def test_offline_without_hf_hub_offline_is_one_quick_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+    env.update(HF_HOME=str(tmp_path / "hf"), NLP_CACHE_DIR=str(tmp_path / "cache"))
+    started = time.monotonic()
+    done = subprocess.run([*NLP, "translate", "-", "--to", "en", "-m", "zh-en=nlp-tests/no-such-model"], input="你好。",
+                          capture_output=True, text=True, env=env, timeout=120)
+    no_traceback(done)
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("Error: model zh-en (nlp-tests/no-such-model) is not available")
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.slow
+def test_pivot_japanese_is_a_first_class_choice(tiny_models, examples_copy):
+    done = nlp("translate", examples_copy, "--to", "ja", "--model", "zh-ja=pivot",
+               "-m", f"zh-en={tiny_models / 'zh-en'}", "-m", f"en-ja={tiny_models / 'zh-ja'}")
+    assert done.returncode == 0, done.stderr
+    siblings = sorted(examples_copy.glob("*.ja.md"))
+    assert len(siblings) == 3 and not list(examples_copy.glob("*pivot*"))
+    text = siblings[0].read_text(encoding="utf-8")
+    assert 'lang: "ja"' in text and 'nlp: "pivot(zh-en=' in text

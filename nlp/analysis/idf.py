@@ -42,6 +42,9 @@ def build_idf(
     on_document: Callable[[], None] | None = None,
 ) -> IdfBuild:
     """Count the documents under ``paths`` and write the table to ``output``."""
+    missing = [str(path) for path in paths if path != "-" and not os.path.lexists(path)]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
     check_writable(output, "the IDF table")
     toolkit = Toolkit(config)
     df: Counter[str] = Counter()

@@ -10,9 +10,11 @@ post never stops a batch: it is reported with its reason and the run goes on.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from ..config import Config, Engine
+from ..errors import ConfigError
 from ..posts.files import iter_sources
 from ..translation.engine import Translator
 from .ledger import Ledger
@@ -24,15 +26,20 @@ from .stages import Stages, settle
 
 
 def run_job(build: Callable[[Mapping[str, str]], Stages], paths: Iterable[str | os.PathLike[str]], config: Config,
-            *, translators: Mapping[str, Translator] | None = None, verbose: bool = False,
+            *, out: Path | None = None, translators: Mapping[str, Translator] | None = None, verbose: bool = False,
             on_start: Callable[[int], None] | None = None,
             on_result: Callable[[FileResult], None] | None = None) -> Report:
     """Run the job that ``build(translator signatures)`` makes over every post under
-    ``paths``, with the runner ``config.engine`` names."""
+    ``paths``, with the runner ``config.engine`` names.  ``out``, the job's output
+    folder, is never walked as an input (copies written there are not new posts)."""
+    paths = list(paths)
+    missing = [str(path) for path in paths if not os.path.lexists(path)]
+    if missing:  # checked before any model is looked for
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    sources = list(iter_sources(paths, exclude=out))  # one walk: the total, then the posts
     runner: Any = RayRunner(config, verbose) if config.engine is Engine.ray else LocalRunner(config, translators)
     try:
         stages = build(runner.signatures)
-        sources = list(iter_sources(paths))  # one walk: the total, then the posts
         if on_start is not None:
             on_start(len(sources))
         runner.start(stages, len(sources))

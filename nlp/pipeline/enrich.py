@@ -30,6 +30,7 @@ from .runstate import skip_reason
 from .stages import Stages, job_name
 
 TRANSLATE_CHUNK = 32  # posts whose fields are translated together
+COPIED = "copied as it is (already enriched in place)"
 
 
 @dataclass
@@ -127,6 +128,12 @@ class EnrichStages(Stages):
             if current is not None:
                 recorded = current.meta.get(PROVENANCE_KEY)
                 reason = skip_reason(recorded, self.signature, Provenance.parse(provenance).source_hash, self.refresh)
+                if reason and current is post and target != source.path and not self.dry_run:
+                    # enriched in place already: copied as it is, so that --out DIR holds the archive
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    atomic_write(target, post.text)
+                    return FileResult(name, Status.done, COPIED, str(target), targets=(str(target),),
+                                      provenance=(str(recorded),))
                 if reason:
                     return FileResult(name, Status.skipped, reason, str(target), targets=(str(target),),
                                       provenance=(str(recorded),))
@@ -188,4 +195,4 @@ def enrich(
     config = config or Config()
     out_dir = Path(out) if out is not None else None
     return run_job(lambda mt: EnrichStages(config, mt, out_dir, dry_run, refresh), paths, config,
-                   translators=translators, verbose=verbose, on_start=on_start, on_result=on_result)
+                   out=out_dir, translators=translators, verbose=verbose, on_start=on_start, on_result=on_result)

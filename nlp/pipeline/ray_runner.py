@@ -216,7 +216,8 @@ class RayRunner:
         ray = self.ray
         dataset = ray.data.from_items([{"source": pickle.dumps(source)} for source in sources]).map_batches(
             PrepareWorker, fn_constructor_kwargs={"stages": stages}, batch_size=4, batch_format="numpy",
-            compute=ray.data.ActorPoolStrategy(size=self.workers), num_cpus=1,
+            # up to --workers actors, as many as the CPUs left beside the model actors allow
+            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=self.workers), num_cpus=1,
         )
         for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
             for blob in batch["item"]:

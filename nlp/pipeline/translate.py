@@ -251,4 +251,4 @@ def translate(
         raise ConfigError("nothing to translate into: give target languages with --to (e.g. --to en,ja)")
     out_dir = Path(out) if out is not None else None
     return run_job(lambda signatures: TranslateStages(signatures, out_dir, refresh), paths, config,
-                   translators=translators, verbose=verbose, on_start=on_start, on_result=on_result)
+                   out=out_dir, translators=translators, verbose=verbose, on_start=on_start, on_result=on_result)

@@ -23,16 +23,19 @@ class Source:
     explicit: bool
 
 
-def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source]:
-    """Files named directly, and post files under folders (recursively, sorted).
+def iter_sources(paths: Iterable[str | os.PathLike[str]], exclude: str | os.PathLike[str] | None = None) -> Iterator[Source]:
+    """Files named directly, and post files under folders (recursively, sorted), less
+    the folder ``exclude`` (a run's output folder inside its input).
 
     Walking a folder also removes temporary files that a killed run left behind.
     """
+    skip = Path(exclude).resolve() if exclude is not None else None
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+                dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".")
+                                     and (skip is None or (Path(dirpath) / d).resolve() != skip))
                 for name in sorted(filenames):
                     if name.endswith(TEMP_SUFFIX):
                         remove_stale_temp(Path(dirpath) / name)  # left by a killed run
