@@ -184,3 +184,38 @@ def test_ctranslate2_float32_greedy_equals_transformers(tiny_models, tmp_path):
     before = {p: p.stat().st_mtime for p in (tmp_path / "ct2").rglob("model.bin")}
     CTranslate2Backend(locate("zh-en", {"zh-en": str(tiny_models / "zh-en")}), config, options)
     assert {p: p.stat().st_mtime for p in (tmp_path / "ct2").rglob("model.bin")} == before
+
+
+TRADITIONAL = "政府今天宣佈新的經濟政策。學生們在圖書館裡安靜地讀書。"
+SIMPLIFIED = "政府今天宣布新的经济政策。学生们在图书馆里安静地读书。"
+
+
+def test_a_simplified_trained_model_reads_a_traditional_post_as_its_simplified_twin(backend, tmp_path):
+    memory = TranslationMemory(tmp_path / "tm.sqlite3")
+    seen = {}
+    for text in (TRADITIONAL, SIMPLIFIED):
+        spy = Spy(backend)
+        Engine(spy, None, "en", script="simplified").translate([text])
+        seen[text] = spy.inputs
+    assert seen[TRADITIONAL] == seen[SIMPLIFIED] == ["政府今天宣布新的经济政策。", "学生们在图书馆里安静地读书。"]
+    # the memory keys on what the model read: the twin costs nothing
+    first = Engine(backend, memory, "en", script="simplified")
+    translated = first.translate([TRADITIONAL])
+    spy = Spy(backend)
+    twin = Engine(spy, memory, "en", script="simplified")
+    assert twin.translate([SIMPLIFIED]) == translated and spy.inputs == []
+    assert first.signature.split(":")[1].endswith("+t2s")  # the provenance says the input was converted
+
+
+def test_a_model_for_any_script_reads_the_post_as_written(backend):
+    spy = Spy(backend)
+    engine = Engine(spy, None, "en")
+    engine.translate([TRADITIONAL])
+    assert spy.inputs == ["政府今天宣佈新的經濟政策。", "學生們在圖書館裡安靜地讀書。"]
+    assert "+t2s" not in engine.signature
+
+
+def test_the_registry_says_which_script_each_model_reads():
+    from nlp.models import registry
+
+    assert registry()["zh-en"].script == "simplified" and registry()["zh-ja"].script == "any"

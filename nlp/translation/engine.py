@@ -10,6 +10,7 @@ repetition penalty, then on shorter pieces, and recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Protocol, Sequence
 
 from ..runtime import release_memory
 from ..signature import ModelSignature, PivotSignature
-from ..text import has_translatable_text, is_mostly_latin, split_sentences, split_to_fit
+from ..text import has_translatable_text, is_mostly_latin, split_sentences, split_to_fit, to_simplified
 from .backends.base import GenerationOptions
 from .memory import TranslationMemory
 
@@ -67,8 +68,9 @@ class Engine:
     SEEN_LIMIT = 100_000
 
     def __init__(self, backend, memory: TranslationMemory | None, target: str, prefix: str = "",
-                 options: GenerationOptions = GenerationOptions(), retry: bool = True) -> None:
+                 options: GenerationOptions = GenerationOptions(), retry: bool = True, script: str = "any") -> None:
         self.backend = backend
+        self.script = script  # "simplified": Traditional text is converted before the model sees it
         self.retry = retry
         self.memory = memory
         self.target = target
@@ -76,10 +78,15 @@ class Engine:
         self.options = options
         self.stats = EngineStats()
         model = backend.model_ref
-        self.model_signature = ModelSignature(model.name, model.ref, model.revision, backend.name.value,
-                                              backend.variant, options.key())
-        self.signature = str(self.model_signature)
-        self.model_key = hashlib.blake2b(self.signature.encode(), digest_size=10).hexdigest()
+        plain = ModelSignature(model.name, model.ref, model.revision, backend.name.value, backend.variant,
+                               options.key())
+        # The memory keys on what the model read, so it is shared with and without conversion;
+        # the provenance says how the input was made (a producer change: --refresh redoes it).
+        self.model_key = hashlib.blake2b(str(plain).encode(), digest_size=10).hexdigest()
+        if script == "simplified":
+            plain = dataclasses.replace(plain, variant=f"{plain.variant}+t2s")
+        self.model_signature = plain
+        self.signature = str(plain)
         self._seen: dict[str, str] = {}  # this run's translations, the most recent SEEN_LIMIT
         self.limit = backend.max_input_tokens  # counted with the prefix and </s>
 
@@ -99,11 +106,16 @@ class Engine:
             units.append((lead, core, trail, wanted))
         return units
 
+    def model_text(self, sentence: str) -> str:
+        """What the model reads for ``sentence``: in the model's script.  The memory keys
+        on it, so a Traditional sentence and its Simplified twin share one translation."""
+        return to_simplified(sentence) if self.script == "simplified" else sentence
+
     def translate(self, segments: Sequence[str]) -> list[str]:
         """Translations of ``segments``, in order; whitespace around sentences is kept."""
         self.stats.segments += len(segments)
         plans = [self._units(segment) for segment in segments]
-        wanted = list(dict.fromkeys(core for plan in plans for (_, core, _, ok) in plan if ok))
+        wanted = list(dict.fromkeys(self.model_text(core) for plan in plans for (_, core, _, ok) in plan if ok))
         self.stats.units += len(wanted)
         translations = self._translate_units(wanted)
         joiner = " " if self.target == "en" else ""
@@ -111,7 +123,7 @@ class Engine:
         for plan in plans:
             parts = []
             for lead, core, trail, ok in plan:
-                text = translations[core] if ok else core
+                text = translations[self.model_text(core)] if ok else core
                 if not ok and core:
                     self.stats.passthrough += 1
                 if parts and self.target == "en" and not lead and text:

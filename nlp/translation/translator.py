@@ -28,9 +28,11 @@ def build_translator(name: str, overrides: Mapping[str, str] = {}, config: Confi
     options = GenerationOptions()
     backend = make_backend(model, config, options)
     target = model.spec.target or name.split("-")[-1]
-    # The registry's prefix (>>jpn<<) belongs to the registry's model, not to a replacement.
-    prefix = model.spec.prefix if model.ref == model.spec.model else ""
-    return Engine(backend, memory, target, prefix, options)
+    # The registry's prefix (>>jpn<<) and script belong to the registry's model, not to a
+    # replacement (whose script nobody told us: its input goes as written).
+    own = model.ref == model.spec.model
+    return Engine(backend, memory, target, model.spec.prefix if own else "", options,
+                  script=model.spec.script if own else "any")
 
 
 def translators_for(config: Config) -> dict[str, Translator]:
