@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
 
 import ray  # noqa: F401  - part of the test install (.[all]); a missing Ray must fail, not skip
 
@@ -88,3 +95,39 @@ def test_missing_model_on_ray_is_one_clear_line(capsys, examples_copy):
     assert err.strip().splitlines()[-1].startswith("Error: model zh-en (Helsinki-NLP/opus-mt-zh-en) is not available")
     assert "nlp models pull zh-en" in err
     assert tree(examples_copy) == before
+
+
+def _ray_processes() -> int:
+    done = subprocess.run(["ps", "-eo", "cmd"], capture_output=True, text=True)
+    return sum(1 for line in done.stdout.splitlines() if "raylet" in line or "gcs_server" in line or "ray::" in line)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_a_ray_run_cleanly(corpus_copy, tmp_path, signum):
+    """Ctrl-C (to the process group) or kill (to the driver) once posts are being written."""
+    before = _ray_processes()
+    env = {**os.environ, "NLP_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.Popen([sys.executable, "-m", "nlp", "enrich", str(corpus_copy), "--engine", "ray"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    posts = [p for p in sorted(corpus_copy.rglob("*.md")) if p.name != "README.md"]
+    deadline = time.monotonic() + 180
+    while process.poll() is None and time.monotonic() < deadline:
+        if any(b"\nnlp: " in p.read_bytes() for p in posts[:40]):
+            break
+        time.sleep(0.2)
+    sent = time.monotonic()
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
+    _, stderr = process.communicate(timeout=120)
+    if process.returncode != 0:  # (a fast machine may have finished first)
+        assert process.returncode == 128 + signum, stderr
+        assert stderr.strip().splitlines()[-2] == "Interrupted.", stderr
+        assert time.monotonic() - sent < 5
+    assert "Traceback" not in stderr
+    time.sleep(2)
+    assert _ray_processes() <= before
+    again = subprocess.run([sys.executable, "-m", "nlp", "enrich", str(corpus_copy)], capture_output=True, text=True,
+                           env=env, timeout=600)
+    assert again.returncode == 0 and " 0 failed" in again.stderr

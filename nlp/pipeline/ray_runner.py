@@ -23,6 +23,8 @@ import contextlib
 import logging
 import os
 import pickle
+import signal
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -61,11 +63,17 @@ def session(address: str | None, verbose: bool = False):
     if not verbose:  # Ray's C++ core warns on stderr about its own actor pools' arguments
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
+    # Ray's core installs its own SIGTERM handler (it dumps a stack and dies): the caller's
+    # comes back after ray.init, so that `kill` stops a run as cleanly as Ctrl-C does.
+    main_thread = threading.current_thread() is threading.main_thread()
+    on_sigterm = signal.getsignal(signal.SIGTERM) if main_thread else None
     try:
         ray.init(address=address, include_dashboard=False if address is None else None, log_to_driver=verbose,
                  logging_level=logging.INFO if verbose else logging.ERROR, runtime_env={"env_vars": env})
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ConfigError(f"cannot start or join Ray at {address or 'a new local instance'}: {exc}") from None
+    if on_sigterm is not None:
+        signal.signal(signal.SIGTERM, on_sigterm)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # ours is the progress bar
     context.execution_options.preserve_order = True
