@@ -274,3 +274,19 @@ def test_pivot_japanese_is_a_first_class_choice(tiny_models, examples_copy):
     assert len(siblings) == 3 and not list(examples_copy.glob("*pivot*"))
     text = siblings[0].read_text(encoding="utf-8")
     assert 'lang: "ja"' in text and 'nlp: "pivot(zh-en=' in text
+
+
+def test_copies_written_into_the_input_by_an_earlier_run_are_not_new_posts(examples_copy):
+    from nlp.config import Config
+    from nlp.pipeline.results import AN_OUTPUT
+    from nlp.pipeline.translate import translate
+
+    from .conftest import FakeTranslator
+
+    assert nlp("enrich", examples_copy, "--out", examples_copy / "copies").returncode == 0
+    fake = FakeTranslator()
+    report = translate([examples_copy], Config(to=("en",), workers=1), translators={"en": fake})
+    assert report.count("done") == 3  # not 6: the copies are outputs of these same posts
+    assert sorted(r.reason for r in report.results if r.status == "skipped") == [AN_OUTPUT] * 3
+    alone = translate([examples_copy / "copies"], Config(to=("en",), workers=1), translators={"en": fake})
+    assert alone.count("done") == 3  # on their own, the copies are the posts to translate

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from ..posts.files import Source
 from ..posts.post import TRANSLATION_KEY
 from ..signature import Provenance
-from .results import A_TRANSLATION, FileResult, Report, Status
+from .results import A_TRANSLATION, AN_OUTPUT, FileResult, Report, Status
 from .runstate import RunState, combined, skip_reason
 from .stages import Stages
 
@@ -46,10 +46,20 @@ class Ledger:
                            for p, sig in zip(recorded, self.signatures)])
         return FileResult(str(source.path), Status.skipped, reason, ", ".join(outputs)) if reason else None
 
-    def triage(self, sources: Iterable[Source]) -> Iterator[FileResult | Source]:
-        """Each post, replaced by its skip when the run state knows it."""
-        for source in sources:
-            yield self.known(source) or source
+    def triage(self, sources: Sequence[Source]) -> Iterator[FileResult | Source]:
+        """Each post, replaced by its skip when the run state knows it: finished and
+        unchanged, or written by nlp from another post of this same run's inputs (an
+        output found inside the inputs is not a new post)."""
+        resolved = [str(source.path.resolve()) for source in sources]
+        origins = self.state.origins(resolved) if self.state is not None else {}
+        inputs = set(resolved)
+        for source, path in zip(sources, resolved):
+            origin, job = origins.get(path, ("", ""))
+            if origin in inputs:
+                reason = A_TRANSLATION if job.startswith("translate:") else AN_OUTPUT
+                yield FileResult(str(source.path), Status.skipped, reason)
+            else:
+                yield self.known(source) or source
 
     def emit(self, result: FileResult) -> None:
         self.report.results.append(result)

@@ -23,6 +23,7 @@ OLDER = "done with an older signature (--refresh redoes it)"
 A_TRANSLATION = "a translation written by nlp"
 NOT_A_POST = "not a post (no front matter)"
 NO_TEXT = "no text"
+AN_OUTPUT = "written by nlp from another input"
 
 
 @dataclass

@@ -78,6 +78,8 @@ class RunState:
             "CREATE TABLE IF NOT EXISTS runs (id INTEGER PRIMARY KEY, job TEXT NOT NULL, started REAL NOT NULL,"
             " finished REAL, done INTEGER, skipped INTEGER, failed INTEGER)"
         )
+        # outputs written beside or below other posts (--out copies, siblings): where from
+        self.db.execute("CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, post TEXT NOT NULL, job TEXT NOT NULL)")
         self.db.commit()
         self._pending = 0
 
@@ -99,14 +101,28 @@ class RunState:
         return outputs, row[2].split("\n")
 
     def record(self, job: str, post: Path, outputs: Sequence[str], provenance: Sequence[str]) -> None:
-        row = (job, str(post.resolve()), "\n".join(outputs), self._stamps(post, outputs), "\n".join(provenance),
-               time.time())
+        origin = str(post.resolve())
+        row = (job, origin, "\n".join(outputs), self._stamps(post, outputs), "\n".join(provenance), time.time())
+        elsewhere = [(path, origin, job) for path in (str(Path(o).resolve()) for o in outputs) if path != origin]
         with self.lock:
             self.db.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)", row)
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)", elsewhere)
             self._pending += 1
             if self._pending >= self.COMMIT_EVERY:
                 self.db.commit()
                 self._pending = 0
+
+    def origins(self, paths: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """``{path: (the post it was written from, the job)}`` for those of ``paths``
+        (resolved) that a run wrote from another post."""
+        found: dict[str, tuple[str, str]] = {}
+        with self.lock:
+            for start in range(0, len(paths), 500):
+                chunk = list(paths[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self.db.execute(f"SELECT path, post, job FROM outputs WHERE path IN ({marks})", chunk)
+                found.update((path, (post, job)) for path, post, job in rows)
+        return found
 
     def start(self, job: str) -> int:
         cursor = self.db.execute("INSERT INTO runs (job, started) VALUES (?, ?)", (job, time.time()))
