@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Iterator, Sequence
+
+IN_CHUNK = 500  # values per query: SQLite limits the variables of one statement
 
 
 def connect(path: str | os.PathLike[str], **options) -> sqlite3.Connection:
@@ -16,3 +19,11 @@ def connect(path: str | os.PathLike[str], **options) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     return db
+
+
+def select_in(db: sqlite3.Connection, query: str, values: Sequence[str], *before: object) -> Iterator[tuple]:
+    """The rows of ``query`` (whose ``{marks}`` is the placeholder list of an ``IN``) for
+    ``values``, asked in chunks; ``before`` are the parameters that come ahead of them."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = list(values[start : start + IN_CHUNK])
+        yield from db.execute(query.format(marks=",".join("?" * len(chunk))), [*before, *chunk])

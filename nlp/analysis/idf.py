@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 from ..config import Config
 from ..errors import ConfigError, PostError
-from ..posts.files import check_writable
+from ..posts.files import check_inputs, check_writable
 from ..posts.post import atomic_write
 from .analyzer import Toolkit
 from .boilerplate import block_fingerprints, recurring_fingerprints
@@ -42,9 +42,7 @@ def build_idf(
     on_document: Callable[[], None] | None = None,
 ) -> IdfBuild:
     """Count the documents under ``paths`` and write the table to ``output``."""
-    missing = [str(path) for path in paths if path != "-" and not os.path.lexists(path)]
-    if missing:
-        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    check_inputs(paths)
     check_writable(output, "the IDF table")
     toolkit = Toolkit(config)
     df: Counter[str] = Counter()

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from ..config import Config, Engine
-from ..errors import ConfigError
-from ..posts.files import iter_sources
+from ..posts.files import check_inputs, iter_sources
 from ..translation.engine import Translator
 from .ledger import Ledger
 from .local import LocalRunner
@@ -33,9 +32,7 @@ def run_job(build: Callable[[Mapping[str, str]], Stages], paths: Iterable[str | 
     ``paths``, with the runner ``config.engine`` names.  ``out``, the job's output
     folder, is never walked as an input (copies written there are not new posts)."""
     paths = list(paths)
-    missing = [str(path) for path in paths if not os.path.lexists(path)]
-    if missing:  # checked before any model is looked for
-        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    check_inputs(paths)
     sources = list(iter_sources(paths, exclude=out))  # one walk: the total, then the posts
     runner: Any = RayRunner(config, verbose) if config.engine is Engine.ray else LocalRunner(config, translators)
     try:

@@ -74,7 +74,6 @@ class EnrichStages(Stages):
 
     def __init__(self, config: Config, mt: Mapping[str, str] = {}, out_dir: Path | None = None,
                  dry_run: bool = False, refresh: bool = False) -> None:
-        self.args = (config, dict(mt), out_dir, dry_run, refresh)
         self.toolkit = Toolkit(config)
         self.config = config
         self.mt = dict(mt)
@@ -87,8 +86,8 @@ class EnrichStages(Stages):
             self.toolkit.summarizer  # a missing model fails here, before any file is touched
         self.signature = str(self.toolkit.signature(tuple(self.mt.items())))
 
-    def __reduce__(self):  # to Ray tasks: rebuilt there, its tables loaded there
-        return type(self), self.args
+    def __reduce__(self):  # to Ray workers: rebuilt there, its tables loaded there
+        return type(self), (self.config, self.mt, self.out_dir, self.dry_run, self.refresh)
 
     @property
     def job(self) -> str:
@@ -100,10 +99,6 @@ class EnrichStages(Stages):
 
     def warm(self) -> None:
         self.toolkit.warm()
-
-    def provenance(self, post: Post) -> str:
-        """What ``nlp:`` says once ``post`` is enriched under this configuration."""
-        return str(Provenance(self.signature, content_hash(original_text(post))))
 
     def prepare(self, source: Source) -> FileResult | Prepared:
         """Read and analyse one post (CPU work, safe in a worker process)."""
@@ -124,10 +119,11 @@ class EnrichStages(Stages):
                     current = read_post(target)
                 except NlpError:
                     current = None
-            provenance = self.provenance(post)
+            source_hash = content_hash(original_text(post))
+            provenance = str(Provenance(self.signature, source_hash))  # what nlp: says once enriched
             if current is not None:
                 recorded = current.meta.get(PROVENANCE_KEY)
-                reason = skip_reason(recorded, self.signature, Provenance.parse(provenance).source_hash, self.refresh)
+                reason = skip_reason(recorded, self.signature, source_hash, self.refresh)
                 if reason and current is post and target != source.path and not self.dry_run:
                     # enriched in place already: copied as it is, so that --out DIR holds the archive
                     target.parent.mkdir(parents=True, exist_ok=True)

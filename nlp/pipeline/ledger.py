@@ -85,6 +85,3 @@ class Ledger:
             self.state.close()
         return report
 
-
-# What the run state records as the "provenance" of a translated sibling met as a source.
-TRANSLATION_KEY = "translation_of"

@@ -118,12 +118,6 @@ class ForkPool:
         self.tasks.close()
         self.results.close()
 
-    def __enter__(self) -> "ForkPool":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
 
 _END = object()
 

@@ -26,7 +26,7 @@ import pickle
 import signal
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator
 
 from ..config import Config
 from ..errors import ConfigError, NlpError

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..signature import Provenance, request_of
-from ..store import connect
+from ..store import connect, select_in
 from .results import OLDER, UP_TO_DATE
 
 
@@ -115,14 +115,9 @@ class RunState:
     def origins(self, paths: Sequence[str]) -> dict[str, tuple[str, str]]:
         """``{path: (the post it was written from, the job)}`` for those of ``paths``
         (resolved) that a run wrote from another post."""
-        found: dict[str, tuple[str, str]] = {}
         with self.lock:
-            for start in range(0, len(paths), 500):
-                chunk = list(paths[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                rows = self.db.execute(f"SELECT path, post, job FROM outputs WHERE path IN ({marks})", chunk)
-                found.update((path, (post, job)) for path, post, job in rows)
-        return found
+            rows = list(select_in(self.db, "SELECT path, post, job FROM outputs WHERE path IN ({marks})", paths))
+        return {path: (post, job) for path, post, job in rows}
 
     def start(self, job: str) -> int:
         cursor = self.db.execute("INSERT INTO runs (job, started) VALUES (?, ?)", (job, time.time()))

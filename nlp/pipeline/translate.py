@@ -97,13 +97,14 @@ class PostPlan:
         return sum(1 for segment in self.segments() for s in split_sentences(segment) if s.strip())
 
 
-def plan_post(source: Source, post: Post | None = None) -> PostPlan:
-    """``source`` (read now unless ``post`` is given) cut into translatable runs."""
+def plan_post(source: Source, post: Post | None = None, source_hash: str = "") -> PostPlan:
+    """``source`` (read now unless ``post`` is given) cut into translatable runs;
+    ``source_hash``, when the caller has it, is the hash of the post's original text."""
     post = post or read_post(source.path)
     tokens = tokenize(post.body)
     runs = text_runs(tokens)
     return PostPlan(source, post, tokens, runs, [split_fixed(run.text) for run in runs], clean_title(post.title),
-                    content_hash(original_text(post)))
+                    source_hash or content_hash(original_text(post)))
 
 
 def render_body(plan: PostPlan, translated: list[str]) -> str:
@@ -202,7 +203,7 @@ class TranslateStages(Stages):
                                for p, sig in zip(recorded, self.languages.values())])
             if reason:
                 return FileResult(name, Status.skipped, reason, targets=targets, provenance=tuple(recorded))
-            return plan_post(source, post)
+            return plan_post(source, post, source_hash)
         except NotAPost as exc:
             if not source.explicit:
                 return FileResult(name, Status.skipped, NOT_A_POST)

@@ -51,6 +51,14 @@ def output_path(source: Source, out: Path | None) -> Path:
     return out / source.path.relative_to(source.root) if not source.explicit else out / source.path.name
 
 
+def check_inputs(paths: Iterable[str | os.PathLike[str]]) -> None:
+    """One error naming every input path that does not exist ("-", standard input, is
+    always there); checked before any model is looked for or any post is read."""
+    missing = [str(path) for path in paths if str(path) != "-" and not os.path.lexists(path)]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+
+
 def check_writable(path: str | os.PathLike[str], what: str) -> Path:
     """``path`` if a file can be written there, else one clear error naming it (checked
     before a long run, not after)."""

@@ -95,15 +95,16 @@ class Engine:
         """Pieces of ``sentence`` that each fit the token limit, counted with the prefix."""
         return split_to_fit(sentence, lambda ps: self.backend.count_tokens([self.prefix + p for p in ps]), self.limit)
 
-    def _units(self, segment: str) -> list[tuple[str, str, str, bool]]:
-        """``(lead, core, trail, translate?)`` for each sentence of a segment."""
+    def _units(self, segment: str) -> list[tuple[str, str, str, str | None]]:
+        """``(lead, core, trail, model text)`` for each sentence of a segment; the model
+        text is None for a sentence that is passed through untranslated."""
         units = []
         for sentence in split_sentences(segment):
             core = sentence.strip()
             lead = sentence[: len(sentence) - len(sentence.lstrip())]
             trail = sentence[len(sentence.rstrip()) :] if core else ""
             wanted = bool(core) and has_translatable_text(core) and not (is_mostly_latin(core) and self.target == "en")
-            units.append((lead, core, trail, wanted))
+            units.append((lead, core, trail, self.model_text(core) if wanted else None))
         return units
 
     def model_text(self, sentence: str) -> str:
@@ -115,16 +116,16 @@ class Engine:
         """Translations of ``segments``, in order; whitespace around sentences is kept."""
         self.stats.segments += len(segments)
         plans = [self._units(segment) for segment in segments]
-        wanted = list(dict.fromkeys(self.model_text(core) for plan in plans for (_, core, _, ok) in plan if ok))
+        wanted = list(dict.fromkeys(key for plan in plans for (_, _, _, key) in plan if key is not None))
         self.stats.units += len(wanted)
         translations = self._translate_units(wanted)
         joiner = " " if self.target == "en" else ""
         out = []
         for plan in plans:
             parts = []
-            for lead, core, trail, ok in plan:
-                text = translations[self.model_text(core)] if ok else core
-                if not ok and core:
+            for lead, core, trail, key in plan:
+                text = translations[key] if key is not None else core
+                if key is None and core:
                     self.stats.passthrough += 1
                 if parts and self.target == "en" and not lead and text:
                     lead = joiner

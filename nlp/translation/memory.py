@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..config import Config
-from ..store import connect
+from ..store import connect, select_in
 
 
 class TranslationMemory:
@@ -27,14 +27,8 @@ class TranslationMemory:
         return cls(Path(config.cache_dir) / "memory.sqlite3")
 
     def get(self, model: str, sources: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        unique = list(dict.fromkeys(sources))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT source, target FROM memory WHERE model = ? AND source IN ({marks})", [model, *chunk])
-            found.update(rows.fetchall())
-        return found
+        query = "SELECT source, target FROM memory WHERE model = ? AND source IN ({marks})"
+        return dict(select_in(self.db, query, list(dict.fromkeys(sources)), model))
 
     def put(self, model: str, items: Iterable[tuple[str, str, str]]) -> None:
         now = time.time()
