@@ -315,7 +315,7 @@ def idf_build(
     built = build_idf(paths or ["-"], output, lines=lines, config=_config(userdict=_s(userdict)))
     for failure in built.failures:
         err.print(f"failed: {failure}")
-    err.print(f"{built.docs} documents, {built.terms} terms, {built.boilerplate} boilerplate blocks -> {output}")
+    err.print(f"{built.docs} documents, {built.terms} terms, {built.words} new words, {built.boilerplate} boilerplate blocks -> {output}")
     return 1 if built.failures else 0
 
 

@@ -21,7 +21,7 @@ from .abstractive import load_summarizer
 from .boilerplate import label_blocks
 from .keywords import IdfTable, KeywordOptions, extract_keywords
 from .segment import Analysis, JiebaSegmenter, analyse
-from .summarize import SummaryOptions, TextRankLite
+from .summarize import SummaryOptions, TextRankLite, is_heading, summary_candidates
 
 if TYPE_CHECKING:
     from .inputs import Input
@@ -54,7 +54,11 @@ class Toolkit:
 
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
-        self.segmenter = JiebaSegmenter(self.config.userdict)
+
+    @cached_property
+    def segmenter(self) -> JiebaSegmenter:
+        """jieba with our news dictionary, the user's, and the archive's learned words."""
+        return JiebaSegmenter(self.config.userdict, learned=self.idf.words)
 
     def warm(self) -> "Toolkit":
         """Load the dictionaries and tables now: forked workers then share their pages
@@ -107,8 +111,14 @@ class Toolkit:
     def keywords(self, doc: Document) -> list[str]:
         if not doc.has_text and not doc.title:
             return []
-        return extract_keywords(doc.analysis, self.idf, self.keyword_options)
+        return extract_keywords(doc.analysis, self.idf, self.keyword_options, self._is_word)
+
+    def _is_word(self, word: str) -> bool:
+        return self.segmenter.tag(word) is not None
 
     def summary(self, doc: Document) -> str:
-        candidates = [i for i, s in enumerate(doc.analysis.sentences) if s.text.strip()]
+        headings = [is_heading(b.text, b.tag) for b in doc.blocks if b.role == "text"]
+        candidates = summary_candidates(doc.analysis, headings)
+        if not candidates:  # nothing but headings and captions: better them than nothing
+            candidates = [i for i, s in enumerate(doc.analysis.sentences) if s.text.strip()]
         return self.summarizer.summarize(doc.analysis, candidates, self.summary_options)

@@ -3,7 +3,12 @@
 The table counts every keyword candidate (words and phrases of up to three words) in
 each document once, and the fingerprints of blocks that recur across posts.  Phrases
 seen in a single document are dropped: they say nothing about the archive, and
-dropping them keeps the table small.
+dropping them keeps the table small.  It also holds the archive's new words (names
+and terms the dictionary lacks, found by newwords.WordFinder): rows ``w`` that the
+segmenter adds to its dictionary, with their document frequency as ``t`` rows.
+
+Rows: ``t TERM DF`` (document frequency), ``b FINGERPRINT DF`` (a recurring block),
+``w WORD COUNT`` (a learned word and its occurrences).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from .analyzer import Toolkit
 from .boilerplate import block_fingerprints, recurring_fingerprints
 from .inputs import read_inputs
 from .keywords import IDF_HEADER, document_terms
+from .newwords import WordFinder
 
 
 @dataclass
@@ -30,6 +36,7 @@ class IdfBuild:
     terms: int
     boilerplate: int
     failures: list[PostError]
+    words: int = 0
 
 
 def build_idf(
@@ -50,6 +57,7 @@ def build_idf(
     blocks: Counter[str] = Counter()
     docs = 0
     failures: list[PostError] = []
+    finder = WordFinder()
     for item in read_inputs(paths, lines, stdin):
         if isinstance(item, PostError):
             failures.append(item)
@@ -59,20 +67,26 @@ def build_idf(
         df.update(terms.keys())
         words.update(terms)
         blocks.update(block_fingerprints(doc.blocks))
+        finder.add("\n".join(["".join(doc.analysis.title_keys)] + ["".join(s.keys) for s in doc.analysis.sentences]))
         docs += 1
         if on_document:
             on_document()
     if docs == 0:
         raise ConfigError("no documents to count: give posts, folders, or text with --lines")
     recurring = recurring_fingerprints(blocks, docs)
+    learned = finder.words(toolkit.segmenter.cut_known)
+    for word, _, in_docs in learned:  # a learned word is one word: its DF is its own
+        df[word] = max(df.get(word, 0), in_docs)
+        words[word] = 1
     rows = [
         f"t\t{term}\t{count}\n"
         for term, count in sorted(df.items())
         if count >= 2 or words[term] == 1
     ]
     rows += [f"b\t{fp}\t{blocks[fp]}\n" for fp in sorted(recurring)]
+    rows += [f"w\t{word}\t{count}\n" for word, count, _ in sorted(learned)]
     try:
         atomic_write(Path(output), f"{IDF_HEADER}\tdocs\t{docs}\n" + "".join(rows))
     except OSError as exc:
         raise ConfigError(f"cannot write the IDF table {output}: {exc.strerror or exc}") from None
-    return IdfBuild(docs, len(rows) - len(recurring), len(recurring), failures)
+    return IdfBuild(docs, len(rows) - len(recurring) - len(learned), len(recurring), failures, len(learned))

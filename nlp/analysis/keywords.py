@@ -15,10 +15,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..errors import ConfigError
-from .segment import Analysis, data_lines, token_class
+from .segment import Analysis, _jieba_tags, data_lines, token_class
 
 IDF_HEADER = "#nlp-idf"
 MAX_NGRAM = 3
@@ -53,6 +53,7 @@ class IdfTable:
     docs: int = 0
     source: str = "jieba"
     boilerplate: frozenset[str] = field(default_factory=frozenset)
+    words: tuple[str, ...] = ()  # new words learned from the archive (newwords.py)
 
     def __post_init__(self) -> None:
         values = sorted(self.idf.values())
@@ -81,6 +82,7 @@ class IdfTable:
             docs = int(header[2])
             idf: dict[str, float] = {}
             boilerplate = set()
+            words = []
             for line in handle:
                 kind, _, rest = line.rstrip("\n").partition("\t")
                 term, _, value = rest.rpartition("\t")
@@ -88,7 +90,11 @@ class IdfTable:
                     idf[term] = math.log((docs + 1) / (int(value) + 0.5))
                 elif kind == "b":
                     boilerplate.add(term)
-        return cls(idf, docs, f"{path.name}:{docs}:{digest}", frozenset(boilerplate))
+                elif kind == "w":
+                    words.append(term)
+        # Tables written before new-word discovery have no "w" rows: they still work,
+        # and `nlp idf build` again adds the archive's words.
+        return cls(idf, docs, f"{path.name}:{docs}:{digest}", frozenset(boilerplate), tuple(words))
 
 
 @lru_cache(maxsize=1)
@@ -106,21 +112,23 @@ def _default_table() -> IdfTable:
 
 
 NOUN_TAGS = frozenset("n nr ns nt nz nrt nrfg ng vn an eng j nw".split())
-MODIFIER_TAGS = frozenset("a b ad ag z".split())
+MODIFIER_TAGS = frozenset("a b ad ag z m".split())  # m: 九二(共识), 六项(保证)
+# Time words (今天, 周日, 去年, 月底), quantifiers and onomatopoeia never make a keyword.
+STOP_TAGS = frozenset("t tg q mq o e y".split())
 _FUNCTION_CHARS = frozenset("但和与及的而并或把被让")
 META_ENDS = frozenset("述评 综述 为例 进展 探析 初探 现状 概述".split())
 
 
 def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
     """What a word can be in a keyword: ``"stop"`` (never), or the coarse part of
-    speech ``"noun"``, ``"mod"``, ``"verb"``, ``"other"`` (verb-led phrases need support
-    in the body)."""
+    speech ``"noun"``, ``"mod"``, ``"verb"``, ``"other"`` (a phrase's edges must be
+    nouns or modifiers, see :func:`ngrams`)."""
     kind = token_class(word)
     if kind == "latin":
         if len(word) >= 2 and word.lower() not in _ENGLISH_STOP and not (len(word) < 3 and word.islower()):
             return "noun"
         return "stop"
-    if kind != "cjk" or key in stop:
+    if kind != "cjk" or key in stop or tag in STOP_TAGS:
         return "stop"
     if tag is None and (key[0] in _FUNCTION_CHARS or key[-1] in "的了着过"):
         return "stop"  # an unknown word the HMM glued to a function word: "但人名"
@@ -158,11 +166,31 @@ def _join(parts: Sequence[str]) -> str:
     return out
 
 
+def _phrase_shape(parts: Run) -> str | None:
+    """What a run of two or more words reads as: ``"term"`` (opens with a noun or a
+    modifier, closes with a noun: 珊瑚礁保护区, 九二共识), ``"verbal"`` (opens with a
+    verb, or closes with a verb of two characters or more after a noun: 认识珊瑚礁,
+    疫情防控, 直接转矩控制: a term only where the text or the archive repeats it), or
+    None (a clause piece: 驻|成都, 美国|驻, 江启臣|谈, 排进|正式, 涉嫌|非法)."""
+    first, last = parts[0], parts[-1]
+    if first[2] == "mod" and len(first[1]) < 2 or first[2] not in ("noun", "mod", "verb"):
+        return None
+    if first[2] == "verb" and len(first[1]) < 2:
+        return None
+    if last[2] == "noun" and (len(last[1]) > 1 or token_class(last[0]) != "cjk" or parts[-2][2] == "noun"):
+        return "verbal" if first[2] == "verb" else "term"
+    if last[2] == "verb" and len(last[1]) > 1 and parts[-2][2] == "noun":
+        return "verbal"
+    return None
+
+
 def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[str, ...]]]:
     """``(surface, key, parts)`` for every n-gram of a run that can be a keyword.
 
-    Phrases are at most ten characters, hold at most one Latin word, and do not end
-    in a meta word of titles (综述, 为例...).
+    A single word is a noun or a verb of two characters or more (a modifier alone is
+    not a topic); phrases are at most ten characters, hold at most one Latin word, have
+    the shape of a term or a verbal term (:func:`_phrase_shape`) and do not end in a
+    meta word of titles (综述, 为例...).
     """
     generic = generic_words()
     for n in range(1, max_n + 1):
@@ -172,11 +200,19 @@ def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[s
                 continue
             key = _join([k for _, k, _ in parts])
             if n == 1:
-                if len(key) < 2 or key in generic:
+                if len(key) < 2 or key in generic or parts[0][2] not in ("noun", "verb"):
                     continue
-            elif len(key) > 10 or sum(token_class(w) != "cjk" for w, _, _ in parts) > 1:
+            elif len(key) > 10 or sum(token_class(w) != "cjk" for w, _, _ in parts) > 1 or not _phrase_shape(parts):
                 continue
             yield _join([w for w, _, _ in parts]), key, tuple(k for _, k, _ in parts)
+
+
+def _verbal(run: Run) -> Iterable[str]:
+    """Keys of the run's phrases that have the verbal shape."""
+    for n in range(2, MAX_NGRAM + 1):
+        for i in range(len(run) - n + 1):
+            if _phrase_shape(run[i : i + n]) == "verbal":
+                yield _join([k for _, k, _ in run[i : i + n]])
 
 
 def document_terms(analysis: Analysis) -> dict[str, int]:
@@ -202,22 +238,28 @@ class KeywordOptions:
     tf_power: float = 1.3
     idf_power: float = 1.5
     oov_idf: float = 1.0  # an unknown word's IDF, as a fraction of the table's maximum
-    # A part of a chosen phrase is dropped unless it occurs nest_ratio times as often
-    # as the phrase (it then stands on its own: 止血 next to 止血机理).
-    nest_ratio: float = 3.0
-    verb_led_min_tf: int = 1  # a verb-led phrase ("扩大云服务") must occur in the body, not only the title
     # How likely a Chinese term of 2, 3, ... 8+ characters is a keyword, relative to
     # two characters (measured on csl-dev: 3-4 character terms are the best bets).
     length_prior: tuple[float, ...] = (1.0, 2.3, 2.1, 1.5, 0.9, 0.7, 0.4)
 
 
-def extract_keywords(analysis: Analysis, idf: IdfTable, options: KeywordOptions = KeywordOptions()) -> list[str]:
-    """The ``top_k`` keywords of a document, best first, in the document's own script."""
+def extract_keywords(
+    analysis: Analysis,
+    idf: IdfTable,
+    options: KeywordOptions = KeywordOptions(),
+    known: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """The ``top_k`` keywords of a document, best first, in the document's own script.
+
+    ``known(word)`` says whether the segmenter's dictionary holds a word (default:
+    jieba's dictionary); a term that is not a word must be a unit of the text
+    (:func:`_as_unit`).  No two keywords nest or overlap.
+    """
     tf: Counter[str] = Counter()
     surface: dict[str, str] = {}
     first: dict[str, int] = {}
     parts_of: dict[str, tuple[str, ...]] = {}
-    kind_of: dict[str, str] = {}
+    verbal: set[str] = set()
     position = 0
     for sentence in analysis.sentences:
         for run in candidate_runs(sentence.words, sentence.keys, sentence.tags):
@@ -226,7 +268,7 @@ def extract_keywords(analysis: Analysis, idf: IdfTable, options: KeywordOptions 
                 surface.setdefault(key, word)
                 first.setdefault(key, position)
                 parts_of.setdefault(key, parts)
-            kind_of.update((k, kind) for _, k, kind in run)
+            verbal.update(_verbal(run))
         position += 1
     in_title: set[str] = set()
     for run in candidate_runs(analysis.title_words, analysis.title_keys, analysis.title_tags):
@@ -235,20 +277,20 @@ def extract_keywords(analysis: Analysis, idf: IdfTable, options: KeywordOptions 
             surface.setdefault(key, word)
             first.setdefault(key, -1)
             parts_of.setdefault(key, parts)
-        kind_of.update((k, kind) for _, k, kind in run)
+        verbal.update(_verbal(run))
     oov = idf.max * options.oov_idf
 
     def term_idf(key: str) -> float | None:
-        known = idf.get(key)
-        if known is not None:
-            return known
+        known_idf = idf.get(key)
+        if known_idf is not None:
+            return known_idf
         parts = parts_of[key]
         if len(parts) == 1:
             return oov
         if len(key) > 4 and tf[key] < 2 and key not in in_title:
             return None  # a one-off long phrase the archive never used as a unit
-        if kind_of.get(parts[0]) == "verb" and tf[key] < options.verb_led_min_tf:
-            return None  # a headline verb phrase ("扩大云服务投资") is not a term
+        if key in verbal and tf[key] + (key in in_title) < 2:
+            return None  # a verb phrase said once is a clause, not a term (禁令来得, 认识珊瑚礁)
         return max(idf.get(p) or oov for p in parts)
 
     scores: dict[str, float] = {}
@@ -265,12 +307,122 @@ def extract_keywords(analysis: Analysis, idf: IdfTable, options: KeywordOptions 
             bonus *= 1.0 + options.title_factor
         scores[key] = count**options.tf_power * weight**options.idf_power * bonus
     ranked = sorted(scores, key=lambda k: (-scores[k], first.get(k, 0), k))
+    text, own = _document_text(analysis)
+    is_word = known or _jieba_word
     chosen: list[str] = []
     for key in ranked:
-        # A part of a chosen phrase only counts when it also stands on its own.
-        if any(key in other and tf[key] <= tf[other] * options.nest_ratio for other in chosen):
+        single = len(parts_of[key]) == 1
+        if single and is_word(key):
+            unit = key
+        elif single and token_class(key) == "cjk" and text.count(key) < 2:
+            continue  # an unknown string seen once: more likely a mis-cut than a name
+        else:
+            unit = _as_unit(key, text, is_word, phrase=not single)
+        if unit is None or unit in chosen:
             continue
-        chosen.append(key)
+        nested = [i for i, other in enumerate(chosen) if _nests(unit, other)]
+        if nested:
+            # One better unit replaces a part that seldom stands without it
+            # (永磁同步电机 for 同步电机); otherwise the first one found stays.
+            i = nested[0]
+            if len(nested) == 1 and chosen[i] in unit and 2 * text.count(unit) >= text.count(chosen[i]):
+                chosen[i] = unit
+            continue
+        chosen.append(unit)
         if len(chosen) == options.top_k:
             break
-    return [surface[key] for key in chosen]
+    out = []
+    for unit in chosen:
+        if unit in surface:
+            out.append(surface[unit])
+        elif own is not None:
+            at = text.find(unit)
+            out.append(own[at : at + len(unit)])
+    return out
+
+
+def _jieba_word(word: str) -> bool:
+    return word in _jieba_tags()
+
+
+def _document_text(analysis: Analysis) -> tuple[str, str | None]:
+    """The title and the blocks, a line each, in Simplified script and (when the two line
+    up character for character) in the document's own script."""
+    keys, words, block = ["".join(analysis.title_keys)], ["".join(analysis.title_words)], None
+    for sentence in analysis.sentences:
+        if sentence.block != block:
+            keys.append("\n")
+            words.append("\n")
+            block = sentence.block
+        keys.append("".join(sentence.keys))
+        words.append("".join(sentence.words))
+    text, own = "".join(keys), "".join(words)
+    return text, own if len(own) == len(text) else None
+
+
+# Characters that stand next to any term without forming a unit with it: function
+# words, speech verbs, locatives, measure words.
+_LOOSE = frozenset("的地得了着过在是和与及或而被把将对从向于为以也都就还又并但且之其这那此该各每有无不没很最更所等"
+                   "说称表指谈问道上下中里内外前后间时个位名次家种们")
+
+
+def _neighbour(text: str, at: int, side: int, is_word: Callable[[str], bool]) -> str | None:
+    """The content character just before (side -1) or after (+1) ``text[at]``'s term edge,
+    or None when the edge is free: punctuation, a function character, or a dictionary
+    word that starts (ends) right there."""
+    if at < 0 or at >= len(text):
+        return None
+    char = text[at]
+    if char in _LOOSE or token_class(char) != "cjk":
+        return None
+    pieces = (text[at : at + n] for n in (2, 3, 4)) if side > 0 else (text[max(0, at - n + 1) : at + 1] for n in (2, 3, 4))
+    if any(len(p) > 1 and is_word(p) for p in pieces):
+        return None
+    return char
+
+
+def _as_unit(key: str, text: str, is_word: Callable[[str], bool], grow: int = 1, phrase: bool = False) -> str | None:
+    """``key`` if the text uses it as a unit, the unit it is a piece of (``grow``
+    characters longer on a side: 阿旺益 -> 阿旺益西), or None (a fragment: 岸外西南 of
+    台湾岸外西南空域).  A term is a piece when each of its occurrences, two or more,
+    has the same content character on one side.  For a single word, a dictionary word
+    right next to it is a free edge (登卓寺|僧侣); a phrase has no such excuse."""
+    if token_class(key) != "cjk":
+        return key
+    spots = []
+    at = text.find(key)
+    while at >= 0:
+        spots.append(at)
+        at = text.find(key, at + len(key))
+    if len(spots) < 2:
+        return key
+    for step in range(grow + 1):
+        words = _no_word if phrase else is_word
+        left = {_neighbour(text, at - 1, -1, words) for at in spots}
+        right = {_neighbour(text, at + len(key), 1, words) for at in spots}
+        glued_left = len(left) == 1 and None not in left
+        glued_right = len(right) == 1 and None not in right
+        if not glued_left and not glued_right:
+            return key
+        if step == grow:
+            return None
+        if glued_left:
+            key = left.pop() + key
+            spots = [at - 1 for at in spots]
+        if glued_right:
+            key += right.pop()
+    return None
+
+
+def _no_word(text: str) -> bool:
+    return False
+
+
+def _nests(a: str, b: str) -> bool:
+    """Whether two keywords (Simplified) name overlapping things: one holds the other
+    (黨產會, 黨產會委員) or they share two characters or more at an edge (老虎数量,
+    数量增加)."""
+    a, b = a.lower(), b.lower()
+    if a in b or b in a:
+        return True
+    return any(a.endswith(b[:n]) or b.endswith(a[:n]) for n in range(2, min(len(a), len(b))))

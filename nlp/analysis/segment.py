@@ -37,12 +37,13 @@ def data_lines(name: str) -> list[str]:
 class JiebaSegmenter:
     """jieba with a private dictionary state; ``cut`` keeps every character."""
 
-    def __init__(self, userdict: str | None = None, hmm: bool = True) -> None:
+    def __init__(self, userdict: str | None = None, hmm: bool = True, learned: Sequence[str] = ()) -> None:
         import jieba
 
         self._tokenizer = jieba.Tokenizer()
         self._hmm = hmm
         self._userdict = userdict
+        self._learned = tuple(learned)  # new words of the archive (``nlp idf build``)
 
     @cached_property
     def _ready(self):
@@ -56,6 +57,8 @@ class JiebaSegmenter:
             except (OSError, UnicodeDecodeError) as exc:
                 why = getattr(exc, "strerror", None) or ("not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc)
                 raise ConfigError(f"{self._userdict}: cannot read user dictionary: {why}") from None
+        for word in self._learned:
+            tokenizer.add_word(word)
         for line in lines:
             parts = line.split()
             freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
@@ -65,9 +68,14 @@ class JiebaSegmenter:
     def cut(self, text: str) -> list[str]:
         return list(self._ready.cut(text, HMM=self._hmm))
 
+    def cut_known(self, text: str) -> list[str]:
+        """The dictionary's own cut: unknown strings fall apart into characters."""
+        return list(self._ready.cut(text, HMM=False))
+
     @cached_property
     def _tags(self) -> dict[str, str]:
         tags = dict(_jieba_tags())
+        tags.update((word, "nw") for word in self._learned if word not in tags)
         for line in data_lines("userdict.txt"):
             parts = line.split()
             if len(parts) > 2:
@@ -149,14 +157,51 @@ def _cut_keeping_script(segmenter: Segmenter, text: str, traditional: bool) -> t
     return words, keys
 
 
+# A character the HMM glues onto an unknown name: a speech verb or locative after it
+# (努钦称, 推特上, 房企中), a preposition or verb before it (遭|接番, 驻|成都).
+_GLUED_TAIL = frozenset("称说谈指道上中里内")
+_GLUED_HEAD = frozenset("驻在于对向从与据被把将遭")
+
+
+def _unglue_word(key: str, segmenter: Segmenter) -> int:
+    """Where to split an unknown word of three characters or more that is a known word
+    with one character glued on (分析|川, 港|海洋) or a name with one of the characters
+    above (努钦|称): the offset, or 0 to keep it whole."""
+    if len(key) < 3 or cjk_count(key) != len(key) or segmenter.tag(key) is not None:
+        return 0
+    cut_known = getattr(segmenter, "cut_known", None)
+    pieces = cut_known(key) if cut_known else []
+    if len(pieces) == 2 and sorted(map(len, pieces))[0] == 1:
+        return len(pieces[0])
+    if key[-1] in _GLUED_TAIL:
+        return len(key) - 1
+    if key[0] in _GLUED_HEAD:
+        return 1
+    return 0
+
+
+def _unglue(words: list[str], keys: list[str], segmenter: Segmenter) -> tuple[list[str], list[str]]:
+    out_words: list[str] = []
+    out_keys: list[str] = []
+    for word, key in zip(words, keys):
+        cut = _unglue_word(key, segmenter) if len(word) == len(key) else 0
+        if cut:
+            out_words += [word[:cut], word[cut:]]
+            out_keys += [key[:cut], key[cut:]]
+        else:
+            out_words.append(word)
+            out_keys.append(key)
+    return out_words, out_keys
+
+
 def analyse(segmenter: Segmenter, blocks: Sequence[str], title: str = "") -> Analysis:
     traditional = is_traditional(title + "".join(blocks[:20]))
     sentences = []
     for b, block in enumerate(blocks):
         for sentence in split_sentences(block):
-            words, keys = _cut_keeping_script(segmenter, sentence, traditional)
+            words, keys = _unglue(*_cut_keeping_script(segmenter, sentence, traditional), segmenter)
             tags = [segmenter.tag(key) for key in keys]
             sentences.append(Sentence(sentence, words, keys, tags, b))
-    title_words, title_keys = _cut_keeping_script(segmenter, title, traditional) if title else ([], [])
+    title_words, title_keys = _unglue(*_cut_keeping_script(segmenter, title, traditional), segmenter) if title else ([], [])
     title_tags = [segmenter.tag(key) for key in title_keys]
     return Analysis(title, title_words, title_keys, title_tags, sentences, traditional)
