@@ -28,6 +28,84 @@ _DATELINE = re.compile(
 )
 
 
+# Sentences that are not summary material wherever they stand: a programme's greeting,
+# a caption or credit, or one that leans on the sentence before it (一方面，…; 此外，…;
+# 他说…).  Checked on the Simplified form, so Traditional posts follow the same rules.
+_NOT_CANDIDATE = re.compile(
+    r"^\s*(?:各位(?:观众|听众|网友|朋友)|大家好|欢迎(?:收看|收听|来到|回到)|(?:听众|观众)朋友|亲爱的|这里是|您(?:现在)?(?:正在)?(?:收看|收听)"
+    r"|[（(【\[]?\s*(?:图|图片|照片|资料照|资料图|视频|影片|摄影|截图|来源|photo|credit)\s*[：:／/|丨]|图为|(?:图|照片)[（(]"
+    r"|(?:一方面|另一方面|此外|另外|同时|而且|并且|但是|然而|不过|因此|所以|因而|于是|对此|其中|与此同时|除此之外|至于|总之|换言之|也就是说|即便如此|再者)"
+    r"|[但而且则]"
+    r"|(?:这|那)(?:些|个|种|样|是|就|也|才|次|时|里)|此(?:前|后|外|时|次|举)|该|他|她|它|其)",
+    re.IGNORECASE,
+)
+_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"), ("（(", "）)"), ("《", "》"), ("【[", "】]"))
+# End punctuation, perhaps inside closing quotes (。」 ends a sentence; 「防疫」 does not).
+_TERMINAL = re.compile(r"[。！？!?…．.][」』”’）)]*\s*$")
+
+
+def balanced(text: str) -> bool:
+    """No bracket or quote pair of ``text`` is left open or closed without opening."""
+    for opening, closing in _PAIRS:
+        depth = 0
+        for char in text:
+            if char in opening:
+                depth += 1
+            elif char in closing:
+                depth -= 1
+                if depth < 0:
+                    return False
+        if depth:
+            return False
+    return True
+
+
+def summary_candidates(analysis: Analysis, headings: Sequence[bool]) -> list[int]:
+    """Indices of the sentences a summary may use.  ``headings[b]`` says whether text
+    block ``b`` is a heading (an ``<h1>``-``<h6>``, or a short line with no end
+    punctuation: a caption, a label, a date line)."""
+    from ..text import to_simplified
+
+    out = []
+    for i, sentence in enumerate(analysis.sentences):
+        text = sentence.text.strip()
+        if not text or headings[sentence.block]:
+            continue
+        simple = to_simplified(strip_dateline(text)) if analysis.traditional else strip_dateline(text)
+        if _NOT_CANDIDATE.match(simple) or not balanced(text):
+            continue
+        out.append(i)
+    return out
+
+
+def is_heading(text: str, tag: str) -> bool:
+    if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "th"):
+        return not _TERMINAL.search(text) or len(text) < 20
+    return len(text) < 40 and not _TERMINAL.search(text)
+
+
+def _bigrams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _similar(a: Counter[str], b: Counter[str]) -> float:
+    common = sum((a & b).values())
+    return 2 * common / max(1, sum(a.values()) + sum(b.values()))
+
+
+def _joined(sentences: Sequence[str]) -> str:
+    """Sentences in order; one without end punctuation (a block that had none) gets a
+    full stop, so two blocks never run together; English ones get their space back."""
+    out = ""
+    for sentence in sentences:
+        if out and not _TERMINAL.search(out):
+            out += "." if out[-1:].isascii() else "。"
+        if out and out[-1:].isascii() and sentence[:1].isascii():
+            out += " "  # English sentences are spaced
+        out += sentence
+    return out
+
+
 def strip_dateline(text: str) -> str:
     """Drop the agency dateline a news sentence opens with (the rest is kept as is)."""
     match = _DATELINE.match(text)
@@ -48,6 +126,7 @@ class SummaryOptions:
     max_chars: int = 200  # for the whole summary; a longer single sentence is trimmed
     lead_bonus: float = 3.0
     length_power: float = 0.6  # sentence weight / length ** power
+    redundancy: float = 0.5  # a sentence this close (bigram Dice) to a chosen one is skipped
 
 
 def _word_weights(analysis: Analysis, idf: IdfTable) -> Counter[str]:
@@ -85,7 +164,9 @@ def _trim(sentence: Sentence, weights: Counter[str], budget: int, segment) -> st
             score += scores[end]
             density = score / (length**0.5)
             if density > best_score:
-                best, best_score = "".join(clauses[start : end + 1]), density
+                window = "".join(clauses[start : end + 1])
+                if balanced(window) and (start == 0 or not _NOT_CANDIDATE.match(window)):
+                    best, best_score = window, density
     if not best:  # a single clause over budget: cut at the budget, keep the head
         best = clauses[max(range(len(clauses)), key=lambda i: scores[i])][:budget]
     return best.strip().rstrip("，,、；;：:")
@@ -111,14 +192,20 @@ class TextRankLite:
             scored.append((score, index))
         scored.sort(key=lambda item: (-item[0], item[1]))
         chosen: list[int] = []
+        grams: list[Counter[str]] = []
         total = 0
         for _, index in scored:
             if len(chosen) == options.sentences:
                 break
-            length = len(analysis.sentences[index].text)
+            text = strip_dateline(analysis.sentences[index].text.strip())
+            length = len(text)
             if chosen and total + length > options.max_chars:
                 continue
+            mine = _bigrams("".join(analysis.sentences[index].keys))
+            if any(_similar(mine, other) >= options.redundancy for other in grams):
+                continue  # says what a chosen sentence says (a standfirst and its first paragraph)
             chosen.append(index)
+            grams.append(mine)
             total += length
         return sorted(chosen)
 
@@ -129,4 +216,4 @@ class TextRankLite:
         weights = _word_weights(analysis, self.idf)
         if len(chosen) == 1:
             return _trim(analysis.sentences[chosen[0]], weights, options.max_chars, self._segment)
-        return "".join(strip_dateline(analysis.sentences[i].text.strip()) for i in chosen)
+        return _joined([strip_dateline(analysis.sentences[i].text.strip()) for i in chosen])
