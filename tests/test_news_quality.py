@@ -1,0 +1,228 @@
+"""What a news editor checks in keywords and summaries (issue 13), on hand-written posts.
+
+Every text here is written for these tests (fictional news), not taken from an outlet.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+
+import pytest
+
+from nlp.analysis.idf import build_idf
+from nlp.analysis.keywords import IdfTable, _as_unit, _jieba_word
+from nlp.analysis.summarize import balanced
+from nlp.text import split_sentences, to_simplified
+
+from .conftest import ROOT
+
+
+def kw(toolkit, text, title=""):
+    return toolkit.keywords(toolkit.from_text(text, title))
+
+
+def summary(toolkit, html, title="", sentences=2):
+    from dataclasses import replace
+
+    from nlp.analysis.analyzer import Toolkit
+
+    tk = Toolkit(replace(toolkit.config, sentences=sentences))
+    return tk.summary(tk.from_text(html, title))
+
+
+def nests(a: str, b: str) -> bool:
+    a, b = to_simplified(a).lower(), to_simplified(b).lower()
+    return a in b or b in a or any(a.endswith(b[:n]) or b.endswith(a[:n]) for n in range(2, min(len(a), len(b))))
+
+
+# Keywords -------------------------------------------------------------------------------
+
+
+def test_a_piece_of_a_name_grows_into_the_name_or_goes():
+    text = "\n僧人阿旺益西说，寺院被关闭。阿旺益西的家人表示担忧。\n台湾岸外西南空域出现军机，台湾岸外西南空域再次出现军机。"
+    assert _as_unit("阿旺益", text, _jieba_word) == "阿旺益西"  # always followed by 西
+    assert _as_unit("岸外西南", text, _jieba_word, phrase=True) is None  # 台湾|岸外西南|空域: too short on both sides
+    assert _as_unit("寺院", text, _jieba_word) == "寺院"  # free on both sides
+
+
+def test_a_verb_or_preposition_glued_to_a_name_is_cut_off(toolkit):
+    text = ("财长科瓦奇称，新的预算将在下月公布。科瓦奇表示，预算会削减军费。"
+            "议员们在推特上批评科瓦奇。推特上的讨论持续了一整天。科瓦奇说他不会辞职。")
+    words = kw(toolkit, text, "科瓦奇称预算将削减军费")
+    assert not any(w.endswith(("称", "上", "说")) for w in words), words
+    assert "科瓦奇" in words
+
+
+def test_no_two_keywords_nest_or_overlap(toolkit):
+    text = ("保护区的老虎数量增加了。专家说，老虎数量增加说明保护有效。老虎数量连续三年增加。"
+            "保护区管理局表示，保护区管理局将扩大巡逻。老虎保护需要资金。")
+    words = kw(toolkit, text, "保护区老虎数量增加")
+    assert len(words) >= 3
+    for i, a in enumerate(words):
+        for b in words[:i]:
+            assert not nests(a, b), (a, b, words)
+
+
+def test_simplified_and_traditional_spellings_are_one_keyword(toolkit):
+    words = kw(toolkit, "黨產會今天開會。党产会委员任期届满。黨產會將公布人事。党产会成立于2016年。", "黨產會人事")
+    assert sum(to_simplified(w) == "党产会" for w in words) == 1, words
+
+
+def test_no_time_words_or_numbers(toolkit):
+    text = ("周日上午，市议会召开会议。今天的会议讨论了预算。去年的预算比今年少。"
+            "周日的会议持续到下午。市议会今天通过了预算。2024年的预算为3000万元。")
+    words = kw(toolkit, text, "市议会周日通过预算")
+    for word in words:
+        assert to_simplified(word) not in {"周日", "今天", "去年", "今年", "上午", "下午"}, words
+        assert not re.fullmatch(r"[\d\W]+|\d+[年月日元]", word), words
+    assert "市议会" in words
+
+
+def test_a_verb_phrase_said_once_is_not_a_keyword(toolkit):
+    text = ("潜水员带领学生认识珊瑚礁。珊瑚礁保护区面积扩大。珊瑚礁保护区内禁止捕鱼。"
+            "珊瑚礁白化问题严重，珊瑚礁保护区的管理者呼吁减少排放。")
+    words = kw(toolkit, text, "学生认识珊瑚礁")
+    assert "认识珊瑚礁" not in words and "珊瑚礁" in "".join(words), words
+
+
+def test_traditional_posts_follow_the_same_rules(toolkit):
+    text = ("財長科瓦奇稱，新的預算將在下月公布。科瓦奇表示，預算會削減軍費。"
+            "週日上午，議員們在推特上批評科瓦奇。今天科瓦奇說他不會辭職。")
+    words = kw(toolkit, text, "科瓦奇稱預算將削減軍費")
+    assert "科瓦奇" in words
+    assert not any(w.endswith(("稱", "上", "說")) or w in ("週日", "今天") for w in words), words
+    assert not any("预" in w or "财" in w for w in words)  # the post's own script
+
+
+# The archive's own vocabulary ------------------------------------------------------------
+
+
+def write_posts(folder, bodies):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, body in enumerate(bodies):
+        (folder / f"2024-01-{i + 1:02d}-p{i}.md").write_text(f"---\ntitle: 新闻{i}\n---\n<p>{body}</p>\n", encoding="utf-8")
+
+
+NAME_POSTS = [
+    "外交官瓦鲁姆巴访问北京。瓦鲁姆巴说，两国关系良好。记者问瓦鲁姆巴对协议的看法。",
+    "瓦鲁姆巴今天离开上海，前往广州。在广州，瓦鲁姆巴会见了企业家。",
+    "据报道，瓦鲁姆巴的助手表示行程顺利。瓦鲁姆巴周三返回。",
+    "部长会见瓦鲁姆巴，并讨论贸易问题。媒体称瓦鲁姆巴为老朋友。",
+    "天气预报说明天有雨。农民希望下雨。",
+] + [f"第{i}场比赛在体育馆举行，观众很多，比赛结果令人满意，球队教练感谢球迷的支持。" for i in range(8)]
+
+
+def test_idf_build_learns_the_archives_new_words(tmp_path, toolkit):
+    write_posts(tmp_path / "posts", NAME_POSTS)
+    assert toolkit.segmenter.cut("瓦鲁姆巴说") != ["瓦鲁姆巴", "说"]  # jieba alone does not know the name
+    built = build_idf([str(tmp_path / "posts")], tmp_path / "idf.tsv")
+    table = IdfTable.load(tmp_path / "idf.tsv")
+    assert built.words == len(table.words) and "瓦鲁姆巴" in table.words
+    assert table.get("瓦鲁姆巴") is not None  # with its own document frequency
+    from nlp.analysis.analyzer import Toolkit
+    from nlp.config import Config
+
+    learned = Toolkit(Config(idf=str(tmp_path / "idf.tsv")))
+    assert learned.segmenter.cut("瓦鲁姆巴说") == ["瓦鲁姆巴", "说"]
+    assert "瓦鲁姆巴" in learned.keywords(learned.from_text(NAME_POSTS[0]))
+
+
+def test_a_table_without_learned_words_still_loads(tmp_path):
+    (tmp_path / "old.tsv").write_text("#nlp-idf\tdocs\t10\nt\t预算\t3\n", encoding="utf-8")
+    table = IdfTable.load(tmp_path / "old.tsv")
+    assert table.words == () and table.get("预算") is not None
+
+
+# Summaries --------------------------------------------------------------------------------
+
+
+def test_a_block_boundary_ends_a_sentence(toolkit):
+    html = ("<h2>港口扩建计划</h2><p>港务局发布扩建计划的细节，回应居民的疑问</p>"
+            "<p>港务局周一宣布，港口将在三年内扩建两个码头，投资总额为二十亿元。扩建后，港口吞吐量将增加一半。</p>")
+    out = summary(toolkit, html, "港务局公布扩建计划")
+    assert "港口扩建计划" not in out  # a heading is not a candidate
+    # the standfirst without end punctuation gets one when another sentence follows it
+    assert "疑问港务局" not in out and "疑问扩建" not in out
+    for sentence in split_sentences(out):
+        assert any(sentence.strip() in block for block in (
+            "港务局发布扩建计划的细节，回应居民的疑问", "港务局周一宣布，港口将在三年内扩建两个码头，投资总额为二十亿元。扩建后，港口吞吐量将增加一半。"
+        )) or sentence.strip() == "港务局发布扩建计划的细节，回应居民的疑问。", out
+
+
+def test_a_repeated_standfirst_is_said_once(toolkit):
+    lead = "市政府决定从下月起免费开放全市的公园，以鼓励市民锻炼身体。"
+    html = f"<p>{lead}</p><p>市政府周二宣布，从下月起免费开放全市公园，以鼓励市民锻炼身体。</p><p>公园管理处将增加清洁人员。</p>"
+    out = summary(toolkit, html, "公园免费开放")
+    sentences = [s for s in split_sentences(out) if s.strip()]
+    assert len(sentences) == 2
+    assert "公园管理处" in out
+
+
+@pytest.mark.parametrize("opener", [
+    "大家好，欢迎收看今天的节目。",
+    "图：市民在公园里散步（记者摄）",
+    "一方面，他们希望公园开放更长时间。",
+    "此外，公园还将举办音乐会。",
+    "他说，这是十年来最好的决定。",
+])
+def test_openers_and_captions_are_not_summary_material(toolkit, opener):
+    html = (f"<p>{opener}</p><p>市政府决定从下月起免费开放全市的公园，以鼓励市民锻炼身体。</p>"
+            "<p>公园管理处表示，开放后将增加清洁人员和保安。</p>")
+    out = summary(toolkit, html, "公园免费开放", sentences=3)
+    assert opener.rstrip("。") not in out, out
+    assert out.startswith("市政府决定")
+
+
+def test_a_traditional_opener_is_skipped_too(toolkit):
+    html = ("<p>一方面，他們希望公園開放更長時間。</p><p>市政府決定從下月起免費開放全市的公園，以鼓勵市民鍛鍊身體。</p>"
+            "<p>公園管理處表示，開放後將增加清潔人員。</p>")
+    assert summary(toolkit, html, "公園免費開放").startswith("市政府決定")
+
+
+def test_a_summary_never_starts_or_ends_inside_a_quote(toolkit):
+    html = ("<p>市长在记者会上说：“公园将免费开放。我们会增加清洁人员。市民可以放心。”随后离开会场。</p>"
+            "<p>市政府决定从下月起免费开放全市的公园，以鼓励市民锻炼身体，预计每天接待游客两万人次。</p>")
+    for n in (1, 2, 3):
+        out = summary(toolkit, html, "公园免费开放", sentences=n)
+        assert balanced(out), out
+
+
+def test_a_trimmed_sentence_is_balanced_too(toolkit):
+    from nlp.analysis.analyzer import Toolkit
+    from nlp.config import Config
+
+    tk = Toolkit(Config(sentences=1, max_chars=30))
+    text = "议员在会上表示，“公园免费开放的计划需要更多资金，包括清洁、保安和维修”，并要求市政府公布预算细节和时间表。"
+    out = tk.summary(tk.from_text(text))
+    assert out and len(out) <= 30 and balanced(out), out
+
+
+# The evaluator can fail ---------------------------------------------------------------------
+
+
+def load_eval():
+    spec = importlib.util.spec_from_file_location("eval_news", ROOT / "scripts" / "eval_news.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_eval_news_counts_each_class(tmp_path):
+    body = ("<h2>港口扩建</h2><p>港务局发布扩建计划的细节</p><p>港务局周一宣布，港口将扩建两个码头。港务局周一宣布，港口将扩建两个码头！</p>"
+            "<p>外交官瓦鲁姆巴访问港口。瓦鲁姆巴说，港口很好。</p>")
+    posts = {
+        "bad": {"keywords": ["瓦鲁姆", "港口", "港口扩建", "周日", "美国驻"],
+                "summary": "港务局发布扩建计划的细节港务局周一宣布，港口将扩建两个码头。港务局周一宣布，港口将扩建两个码头！"},
+        "opener": {"keywords": ["港务局"], "summary": "一方面，港务局周一宣布“扩建"},
+        "good": {"keywords": ["瓦鲁姆巴", "港务局", "码头"], "summary": "港务局周一宣布，港口将扩建两个码头。"},
+    }
+    for name, fields in posts.items():
+        front = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in fields.items())
+        (tmp_path / f"{name}.md").write_text(f"---\ntitle: 港口\n{front}---\n{body}\n", encoding="utf-8")
+    result = load_eval().evaluate(tmp_path)
+    assert result["keywords"] == 9 and result["summaries"] == 3
+    assert result["keyword_defects"] == {"fragment": 2, "nested": 1, "time": 1}
+    assert result["summary_defects"] == {"glued": 1, "repeat": 1, "opener": 1}
+    assert result["summary_defect_rate"] == round(2 / 3, 4)
