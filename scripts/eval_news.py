@@ -7,7 +7,8 @@ own title and body, and counts these classes (issue 13):
 
 keywords
   fragment  a piece of a longer unit: a non-dictionary term whose every occurrence
-            (at least two) has the same content character on one side (阿旺益|西);
+            (at least two) has the same content character on one side (阿旺益|西), or
+            a phrase always between the same two characters (台湾|岸外西南|空域);
             a term with a preposition or a one-character verb glued to an end
             (努钦称, 驻成都, 药厂于); a multi-word term that leads with a verb or ends
             in a verb, adverb or adjective (认识珊瑚礁, 排进正式, 首位离任);
@@ -93,11 +94,13 @@ class Judge:
         if not _CJK.search(key) or len(key) < 2 or self.is_word(key):
             return None
         left, right, count, start = Counter(), Counter(), 0, text.find(key)
+        raw: set[tuple[str | None, str | None]] = set()  # the characters on both sides
         while start >= 0:
             count += 1
             end = start + len(key)
             before = text[start - 1] if start else " "
             after = text[end] if end < len(text) else " "
+            raw.add(tuple(c if _CJK.match(c) and c not in _LOOSE else None for c in (before, after)))
             # A dictionary word right next to the term is a clean boundary (登卓寺|僧侣).
             if any(self.is_word(text[max(0, start - n) : start]) for n in (2, 3, 4) if start >= n):
                 before = " "
@@ -110,6 +113,8 @@ class Judge:
             for side, seen in (("left", left), ("right", right)):
                 if len(seen) == 1 and None not in seen:
                     return f"always {next(iter(seen))!r} on the {side}"
+            if len(raw) == 1 and None not in next(iter(raw)) and len(self.words.cut(key)) >= 2:
+                return "a phrase always between {!r} and {!r}".format(*next(iter(raw)))
         # ... unless that character ends or starts a word (成都, 会谈; 访问 is judged below).
         if len(key) >= 3 and key[-1] in _TAIL and not self.is_word(key[-2:]):
             return f"ends with {key[-1]!r}"

@@ -80,6 +80,19 @@ def test_no_time_words_or_numbers(toolkit):
     assert "市议会" in words
 
 
+def test_a_period_word_can_lead_a_term_but_not_stand_alone(toolkit):
+    text = "近代科学起源于欧洲。近代科学的方法包括实验和数学。今天，学者仍在讨论近代科学的意义。"
+    words = kw(toolkit, text, "近代科学的起源")
+    assert "近代科学" in words and "近代" not in words and "今天" not in words, words
+
+
+def test_english_function_words_are_not_keywords(toolkit):
+    text = ("Workers at other firms have formed a union. The union says other workers may join. "
+            "Many new members joined the union this year, and the union is rising.")
+    words = kw(toolkit, text, "Workers form a union")
+    assert "union" in words and not {"other", "new", "rising", "many", "year"} & set(words), words
+
+
 def test_a_verb_phrase_said_once_is_not_a_keyword(toolkit):
     text = ("潜水员带领学生认识珊瑚礁。珊瑚礁保护区面积扩大。珊瑚礁保护区内禁止捕鱼。"
             "珊瑚礁白化问题严重，珊瑚礁保护区的管理者呼吁减少排放。")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +27,9 @@ _ENGLISH_STOP = frozenset(
     "a an the of to in on for and or but is are was were be been by with as at from this that "
     "it its he she they we you i his her their our your not no so if than then there here have has "
     "had do does did will would can could should may might must about into over after before "
-    "http https www com org net html htm php jpg png gif amp nbsp more read via said says mr ms dr".split()
+    "http https www com org net html htm php jpg png gif amp nbsp more read via said says mr ms dr "
+    "other others new rising many much some such also only just even still first last own same most less "
+    "least very well like one two three year years time times people way ways lot lots any each every".split()
 )
 
 
@@ -111,10 +114,15 @@ def _default_table() -> IdfTable:
     return IdfTable(idf, 0, "jieba")
 
 
-NOUN_TAGS = frozenset("n nr ns nt nz nrt nrfg ng vn an eng j nw".split())
-MODIFIER_TAGS = frozenset("a b ad ag z m".split())  # m: 九二(共识), 六项(保证)
-# Time words (今天, 周日, 去年, 月底), quantifiers and onomatopoeia never make a keyword.
-STOP_TAGS = frozenset("t tg q mq o e y".split())
+# l: fixed expressions (自然科学, 对外开放), s: places (海外, 东方), z and zg: what jieba
+# tags some nouns and noun suffixes with (湿地, 粘土矿|物).
+NOUN_TAGS = frozenset("n nr ns nt nz nrt nrfg ng vn an eng j nw l s z zg".split())
+MODIFIER_TAGS = frozenset("a b ad ag m".split())  # m: 九二(共识), 六项(保证)
+# Quantifiers, onomatopoeia and interjections never make a keyword, nor do time words
+# that point at a day, a season or an hour (今天, 周日, 去年, 月底); other time words
+# can lead a term (近代|科学) but are not one alone.
+STOP_TAGS = frozenset("tg q mq o e y".split())
+_DEICTIC_TIME = re.compile(r"[天日号周期拜午晚早夜晨时月年季]|^[今昨明前后去本上下当同每翌这那]")
 _FUNCTION_CHARS = frozenset("但和与及的而并或把被让")
 META_ENDS = frozenset("述评 综述 为例 进展 探析 初探 现状 概述".split())
 
@@ -134,6 +142,8 @@ def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
         return "stop"  # an unknown word the HMM glued to a function word: "但人名"
     if tag is None or tag in NOUN_TAGS:
         return "noun"
+    if tag == "t":
+        return "stop" if _DEICTIC_TIME.search(key) else "mod"
     if tag in MODIFIER_TAGS:
         return "mod"
     return "verb" if tag.startswith("v") else "other"
@@ -168,16 +178,16 @@ def _join(parts: Sequence[str]) -> str:
 
 def _phrase_shape(parts: Run) -> str | None:
     """What a run of two or more words reads as: ``"term"`` (opens with a noun or a
-    modifier, closes with a noun: 珊瑚礁保护区, 九二共识), ``"verbal"`` (opens with a
-    verb, or closes with a verb of two characters or more after a noun: 认识珊瑚礁,
-    疫情防控, 直接转矩控制: a term only where the text or the archive repeats it), or
-    None (a clause piece: 驻|成都, 美国|驻, 江启臣|谈, 排进|正式, 涉嫌|非法)."""
+    modifier, closes with a noun: 珊瑚礁保护区, 九二共识, 粘土矿|物), ``"verbal"`` (opens
+    with a verb of two characters or more, or closes with such a verb after a noun:
+    认识珊瑚礁, 烧结|矿, 疫情防控, 直接转矩控制: a term only where the text or the archive
+    repeats it), or None (a clause piece: 驻|成都, 美国|驻, 江启臣|谈, 排进|正式, 涉嫌|非法)."""
     first, last = parts[0], parts[-1]
     if first[2] == "mod" and len(first[1]) < 2 or first[2] not in ("noun", "mod", "verb"):
         return None
     if first[2] == "verb" and len(first[1]) < 2:
         return None
-    if last[2] == "noun" and (len(last[1]) > 1 or token_class(last[0]) != "cjk" or parts[-2][2] == "noun"):
+    if last[2] == "noun" and (len(last[1]) > 1 or token_class(last[0]) != "cjk" or parts[-2][2] in ("noun", "verb")):
         return "verbal" if first[2] == "verb" else "term"
     if last[2] == "verb" and len(last[1]) > 1 and parts[-2][2] == "noun":
         return "verbal"
@@ -322,11 +332,11 @@ def extract_keywords(
             continue
         nested = [i for i, other in enumerate(chosen) if _nests(unit, other)]
         if nested:
-            # One better unit replaces a part that seldom stands without it
-            # (永磁同步电机 for 同步电机); otherwise the first one found stays.
+            # Of a term and a part of it already chosen, the longer replaces the part
+            # when the part seldom stands without it; otherwise what is there stays.
             i = nested[0]
             if len(nested) == 1 and chosen[i] in unit and 2 * text.count(unit) >= text.count(chosen[i]):
-                chosen[i] = unit
+                chosen[i] = unit  # the shorter seldom stands without it (永磁同步电机, 同步电机)
             continue
         chosen.append(unit)
         if len(chosen) == options.top_k:
@@ -385,8 +395,9 @@ def _as_unit(key: str, text: str, is_word: Callable[[str], bool], grow: int = 1,
     """``key`` if the text uses it as a unit, the unit it is a piece of (``grow``
     characters longer on a side: 阿旺益 -> 阿旺益西), or None (a fragment: 岸外西南 of
     台湾岸外西南空域).  A term is a piece when each of its occurrences, two or more,
-    has the same content character on one side.  For a single word, a dictionary word
-    right next to it is a free edge (登卓寺|僧侣); a phrase has no such excuse."""
+    has the same content character on one side; a dictionary word right next to it is
+    a free edge (登卓寺|僧侣), unless a phrase has the same neighbours on both sides
+    every time."""
     if token_class(key) != "cjk":
         return key
     spots = []
@@ -397,11 +408,17 @@ def _as_unit(key: str, text: str, is_word: Callable[[str], bool], grow: int = 1,
     if len(spots) < 2:
         return key
     for step in range(grow + 1):
-        words = _no_word if phrase else is_word
-        left = {_neighbour(text, at - 1, -1, words) for at in spots}
-        right = {_neighbour(text, at + len(key), 1, words) for at in spots}
+        left = {_neighbour(text, at - 1, -1, is_word) for at in spots}
+        right = {_neighbour(text, at + len(key), 1, is_word) for at in spots}
         glued_left = len(left) == 1 and None not in left
         glued_right = len(right) == 1 and None not in right
+        if phrase and not glued_left and not glued_right:
+            # A phrase between the same two words every time is a piece of a longer
+            # phrase (台湾|岸外西南|空域), even though words flank it.
+            strict_left = {_neighbour(text, at - 1, -1, _no_word) for at in spots}
+            strict_right = {_neighbour(text, at + len(key), 1, _no_word) for at in spots}
+            if len(strict_left) == 1 and None not in strict_left and len(strict_right) == 1 and None not in strict_right:
+                return None
         if not glued_left and not glued_right:
             return key
         if step == grow:

@@ -147,12 +147,27 @@ def _content_weight(keys: Sequence[str], weights: Counter[str]) -> float:
     return sum(weights.get(key, 0.0) for key in keys)
 
 
+def _whole_clauses(text: str) -> list[str]:
+    """Clauses, with a bracket or quote that spans clause punctuation kept in one piece
+    (so a trimmed sentence never opens a quote it does not close)."""
+    out: list[str] = []
+    current = ""
+    for clause in split_clauses(text):
+        current += clause
+        if balanced(current):
+            out.append(current)
+            current = ""
+    if current:
+        out.append(current)
+    return out
+
+
 def _trim(sentence: Sentence, weights: Counter[str], budget: int, segment) -> str:
     """The best-weighted run of whole clauses of ``sentence`` within ``budget`` characters."""
     text = strip_dateline(sentence.text.strip())
     if len(text) <= budget:
         return text
-    clauses = split_clauses(text)
+    clauses = _whole_clauses(text)
     scores = [_content_weight(segment(clause), weights) for clause in clauses]
     best, best_score = "", -1.0
     for start in range(len(clauses)):
