@@ -251,6 +251,7 @@ class KeywordOptions:
     # How likely a Chinese term of 2, 3, ... 8+ characters is a keyword, relative to
     # two characters (measured on csl-dev: 3-4 character terms are the best bets).
     length_prior: tuple[float, ...] = (1.0, 2.3, 2.1, 1.5, 0.9, 0.7, 0.4)
+    verb_factor: float = 0.5  # a single verb's score is multiplied by this
 
 
 def extract_keywords(
@@ -270,6 +271,7 @@ def extract_keywords(
     first: dict[str, int] = {}
     parts_of: dict[str, tuple[str, ...]] = {}
     verbal: set[str] = set()
+    verbs: set[str] = set()  # single words that are verbs (翻译): weaker topics than a noun phrase
     position = 0
     for sentence in analysis.sentences:
         for run in candidate_runs(sentence.words, sentence.keys, sentence.tags):
@@ -279,6 +281,7 @@ def extract_keywords(
                 first.setdefault(key, position)
                 parts_of.setdefault(key, parts)
             verbal.update(_verbal(run))
+            verbs.update(key for _, key, kind in run if kind == "verb")
         position += 1
     in_title: set[str] = set()
     for run in candidate_runs(analysis.title_words, analysis.title_keys, analysis.title_tags):
@@ -289,6 +292,8 @@ def extract_keywords(
             parts_of.setdefault(key, parts)
         verbal.update(_verbal(run))
     oov = idf.max * options.oov_idf
+    text, own = _document_text(analysis)
+    is_word = known or _jieba_word
 
     def term_idf(key: str) -> float | None:
         known_idf = idf.get(key)
@@ -299,8 +304,10 @@ def extract_keywords(
             return oov
         if len(key) > 4 and tf[key] < 2 and key not in in_title:
             return None  # a one-off long phrase the archive never used as a unit
-        if key in verbal and tf[key] + (key in in_title) < 2:
-            return None  # a verb phrase said once is a clause, not a term (禁令来得, 认识珊瑚礁)
+        if key in verbal and tf[key] < 2:
+            return None  # a verb phrase the body does not repeat is a clause, not a term (禁令来得, 认识珊瑚礁)
+        if any(not is_word(p) and token_class(p) == "cjk" and text.count(p) < 2 for p in parts):
+            return None  # built on an unknown string seen once: a mis-cut (成新|瓶颈), not a name
         return max(idf.get(p) or oov for p in parts)
 
     scores: dict[str, float] = {}
@@ -315,10 +322,10 @@ def extract_keywords(
             bonus *= 1.0 + options.lead_bonus
         if key in in_title:
             bonus *= 1.0 + options.title_factor
+        if key in verbs:
+            bonus *= options.verb_factor
         scores[key] = count**options.tf_power * weight**options.idf_power * bonus
     ranked = sorted(scores, key=lambda k: (-scores[k], first.get(k, 0), k))
-    text, own = _document_text(analysis)
-    is_word = known or _jieba_word
     chosen: list[str] = []
     for key in ranked:
         single = len(parts_of[key]) == 1
@@ -330,13 +337,16 @@ def extract_keywords(
             unit = _as_unit(key, text, is_word, phrase=not single)
         if unit is None or unit in chosen:
             continue
-        nested = [i for i, other in enumerate(chosen) if _nests(unit, other)]
+        nested = [other for other in chosen if _nests(unit, other)]
         if nested:
-            # Of a term and a part of it already chosen, the longer replaces the part
-            # when the part seldom stands without it; otherwise what is there stays.
-            i = nested[0]
-            if len(nested) == 1 and chosen[i] in unit and 2 * text.count(unit) >= text.count(chosen[i]):
-                chosen[i] = unit  # the shorter seldom stands without it (永磁同步电机, 同步电机)
+            # A term replaces the parts of it already chosen when they seldom stand
+            # without it, all of them or all but one of several (永磁同步电机 for
+            # 同步电机; 开源翻译模型 for 开源, 模型 and 翻译); otherwise what is there stays.
+            bound = sum(2 * text.count(unit) >= text.count(other) for other in nested)
+            if all(other in unit for other in nested) and bound >= len(nested) - (len(nested) > 2):
+                at = chosen.index(nested[0])
+                chosen = [c for c in chosen if c not in nested]
+                chosen.insert(at, unit)
             continue
         chosen.append(unit)
         if len(chosen) == options.top_k:
