@@ -26,12 +26,14 @@ from . import __version__
 from .analysis.analyzer import Toolkit
 from .analysis.idf import build_idf
 from .analysis.inputs import read_inputs
-from .config import Backend, Config, Device, Engine, parse_languages, parse_models
+from .config import RESERVED_KEYS, Backend, Config, Device, Engine, parse_languages, parse_models, project_settings
 from .errors import ConfigError, NlpError, PostError
 from .models import pull, registry_status
 from .posts.files import check_writable
 from .posts.post import atomic_write
+from .posts.site import INCLUDE, init_site
 from .pipeline.enrich import enrich as enrich_posts
+from .pipeline.report_html import load_report, render_report
 from .pipeline.results import FileResult, Report
 from .pipeline.translate import translate as translate_posts
 from .translation.translator import translate_text
@@ -48,6 +50,8 @@ idf_app = typer.Typer(help="Build IDF tables from your own archive.", no_args_is
 models_app = typer.Typer(help="List, download and check translation models.", no_args_is_help=True)
 app.add_typer(idf_app, name="idf")
 app.add_typer(models_app, name="models")
+site_app = typer.Typer(help="Fit a Jekyll site: links between a post and its translations.", no_args_is_help=True)
+app.add_typer(site_app, name="site")
 
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -73,6 +77,22 @@ EngineOpt = typer.Option(Config.engine, "--engine", help="local (this machine's 
 AddressOpt = typer.Option(None, "--address", help="With --engine ray: the Ray cluster to join (default: a new local instance).")
 RefreshOpt = typer.Option(False, "--refresh", help="Also redo posts done with an older signature (another version, model revision or backend).")
 ReportOpt = typer.Option(None, "--report", help="Write the run's summary as JSON.")
+
+
+def _key_name(value: Optional[str]) -> Optional[str]:
+    """A bad --summary-key / --keywords-key is a usage error (exit 2), like other values."""
+    if value is not None:
+        try:
+            Config(summary_key=value, keywords_key="keywords" if value != "keywords" else "summary")
+        except ConfigError:
+            raise typer.BadParameter(f"{value!r} is not a key nlp can write: use letters, digits, _ or -, and none "
+                                     f"of {', '.join(sorted(RESERVED_KEYS))}") from None
+    return value
+
+
+SummaryKey = typer.Option(None, "--summary-key", callback=_key_name, help="Front matter key of the summary (default "
+                          "summary; description for jekyll-seo-tag). Also settable in nlp.toml or [tool.nlp].")
+KeywordsKey = typer.Option(None, "--keywords-key", callback=_key_name, help="Front matter key of the keywords (default keywords).")
 
 
 def _version(value: bool) -> None:
@@ -110,8 +130,10 @@ def _quiet_transformers() -> None:
 
 
 def _config(**options) -> Config:
-    """A Config from the options given (None: Config's default)."""
-    config = Config(**{k: v for k, v in options.items() if v is not None})
+    """A Config from the options given, over the project's settings file (nlp.toml or
+    [tool.nlp] in pyproject.toml, nearest to the working folder), over Config's defaults."""
+    settings, _ = project_settings()
+    config = Config(**{**settings, **{k: v for k, v in options.items() if v is not None}})
     if config.to or not config.extractive:
         _quiet_transformers()
     return config
@@ -267,12 +289,15 @@ def enrich(
     engine: Engine = EngineOpt,
     address: Optional[str] = AddressOpt,
     report_file: Optional[Path] = ReportOpt,
+    summary_key: Optional[str] = SummaryKey,
+    keywords_key: Optional[str] = KeywordsKey,
 ) -> int:
-    """Write summary, keywords and provenance into each post's front matter."""
+    """Write summary, keywords and provenance into each post's front matter.  A value
+    the author wrote under those keys is kept, never overwritten."""
     config = _config(
         top_k=top_k, sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict),
         to=parse_languages(to), models=parse_models(model), backend=backend, device=device, summarizer=summarizer,
-        workers=workers, engine=engine, address=address,
+        workers=workers, engine=engine, address=address, summary_key=summary_key, keywords_key=keywords_key,
     )
     return _batch(enrich_posts, paths, config, report_file, out=out_dir, dry_run=dry_run, refresh=refresh)
 
@@ -290,10 +315,14 @@ def translate(
     engine: Engine = EngineOpt,
     address: Optional[str] = AddressOpt,
     report_file: Optional[Path] = ReportOpt,
+    summary_key: Optional[str] = SummaryKey,
+    keywords_key: Optional[str] = KeywordsKey,
 ) -> int:
-    """Write each post translated beside it as NAME.en.md / NAME.ja.md."""
+    """Write each post translated beside it as NAME.en.md / NAME.ja.md (with lang,
+    translation_of and a /LANG/ permalink; the summary key gets the post's translated
+    summary when it has one)."""
     config = _config(to=parse_languages(to), models=parse_models(model), backend=backend, device=device,
-                     workers=workers, engine=engine, address=address)
+                     workers=workers, engine=engine, address=address, summary_key=summary_key, keywords_key=keywords_key)
     if paths == ["-"]:
         for lang, result in translate_text(sys.stdin.read(), config).items():
             out.print(result if len(config.to) == 1 else f"[{lang}] {result}")
@@ -317,6 +346,35 @@ def idf_build(
         err.print(f"failed: {failure}")
     err.print(f"{built.docs} documents, {built.terms} terms, {built.words} new words, {built.boilerplate} boilerplate blocks -> {output}")
     return 1 if built.failures else 0
+
+
+@app.command()
+def report(
+    run: Path = typer.Argument(..., help="A run report written by --report."),
+    output: Path = typer.Option(..., "--out", "--output", "-o", help="The HTML page to write."),
+) -> int:
+    """Turn a run's --report JSON into one static HTML page (no server, no network)."""
+    check_writable(output, "the HTML report")
+    page = render_report(load_report(run), run.name)
+    try:
+        atomic_write(output, page)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the HTML report {output}: {exc.strerror or exc}") from None
+    err.print(f"wrote {output}")
+    return 0
+
+
+@site_app.command("init")
+def site_init(
+    root: Path = typer.Argument(Path("."), help="The site's folder (the one holding _posts)."),
+) -> int:
+    """Write _includes/nlp-alternates.html and _data/nlp_translations.json (run it again
+    after translating: it maps each post to the languages it has)."""
+    done = init_site(root)
+    err.print(f"{done.originals} posts with {done.siblings} translations -> {done.data}")
+    err.print(f"wrote {done.include}; add to the layout's <head>:  {{% include {INCLUDE} %}}")
+    err.print(f"and where the language switcher goes:      {{% include {INCLUDE} switcher=true %}}")
+    return 0
 
 
 @models_app.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -49,6 +50,9 @@ class Engine(Choice):
 
 
 EXTRACTIVE = "textrank"  # the summarizer that needs no model
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# Keys a post keeps as they are, or that nlp writes for other purposes.
+RESERVED_KEYS = frozenset("nlp title lang translation_of permalink date layout categories tags".split())
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,9 @@ class Config:
     workers:    processes (Ray: tasks) that read and analyse posts; 0: one per core for
                 runs of 100 posts or more (Ray: the cluster's CPUs).
     address:    with the Ray engine, the cluster to join (None: a new local instance).
+    summary_key, keywords_key: the front matter keys the summary and keywords go under
+                (``description`` is what jekyll-seo-tag and jekyll-feed read); their
+                translations go under ``KEY_en``, ``KEY_ja``.
     """
 
     top_k: int = 5
@@ -93,6 +100,8 @@ class Config:
     engine: Engine = Engine.local
     workers: int = 0
     address: str | None = None
+    summary_key: str = "summary"
+    keywords_key: str = "keywords"
 
     def __post_init__(self) -> None:
         if self.top_k < 1:
@@ -109,6 +118,12 @@ class Config:
         object.__setattr__(self, "engine", Engine.parse(self.engine, "engine"))
         if self.address and self.engine is not Engine.ray:
             raise ConfigError("--address needs --engine ray")
+        for option, key in (("--summary-key", self.summary_key), ("--keywords-key", self.keywords_key)):
+            if not _KEY.match(key) or key in RESERVED_KEYS:
+                raise ConfigError(f"{option} {key!r} is not a key nlp can write: use letters, digits, _ or -, "
+                                  f"not one of {', '.join(sorted(RESERVED_KEYS))}")
+        if self.summary_key == self.keywords_key:
+            raise ConfigError("--summary-key and --keywords-key must differ")
 
     @property
     def summary_chars(self) -> int:
@@ -160,3 +175,52 @@ def parse_languages(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+# What a project config file may set (nlp.toml, or [tool.nlp] in pyproject.toml), and the
+# Config field each one fills.  Command-line options win over the file.
+PROJECT_KEYS = {
+    "summary-key": "summary_key",
+    "keywords-key": "keywords_key",
+    "idf": "idf",
+    "userdict": "userdict",
+}
+
+
+def project_settings(start: str | os.PathLike[str] | None = None) -> tuple[dict[str, str], Path | None]:
+    """The settings of the nearest ``nlp.toml`` (or ``pyproject.toml`` with a
+    ``[tool.nlp]`` table) in ``start`` or a folder above it, as Config fields, and the
+    file they came from.  Paths in it are relative to that file."""
+    import tomllib
+
+    folder = Path(start or os.getcwd()).resolve()
+    for place in (folder, *folder.parents):
+        for name in ("nlp.toml", "pyproject.toml"):
+            path = place / name
+            if not path.is_file():
+                continue
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"{path}: cannot read project settings: {exc}") from None
+            table = data if name == "nlp.toml" else data.get("tool", {}).get("nlp")
+            if table is None:
+                continue
+            return _settings(table, path), path
+    return {}, None
+
+
+def _settings(table: object, path: Path) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.nlp] must be a table of settings")
+    out = {}
+    for key, value in table.items():
+        if key not in PROJECT_KEYS:
+            raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join(PROJECT_KEYS)}")
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{path}: {key} must be a non-empty string")
+        field_name = PROJECT_KEYS[key]
+        if field_name in ("idf", "userdict"):
+            value = str((path.parent / value).resolve())
+        out[field_name] = value
+    return out

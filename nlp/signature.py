@@ -116,6 +116,14 @@ class EnrichSignature:
     def mt_part(self) -> str:
         return mt_signature(dict(self.mt))
 
+    def keys(self) -> tuple[str, str]:
+        """The front matter keys the summary and keywords went under (``:as=KEY``)."""
+        def named(part: str, default: str) -> str:
+            head, sep, key = part.rpartition(":as=")
+            return key if sep else default
+
+        return named(self.summary, "summary"), named(self.keywords, "keywords")
+
     def request(self) -> str:
         mt = ";".join(f"{lang}:{_request(sig)}" for lang, sig in self.mt)
         return f"kw={self.keywords} sum={_summary_request(self.summary)}" + (f" mt={mt}" if mt else "")
@@ -159,15 +167,22 @@ def request_of(signature: str) -> str:
 
 @dataclass(frozen=True)
 class Provenance:
-    """``SIGNATURE src=HASH``: what made an output, from which content of its post."""
+    """``SIGNATURE[ kept=KEY,KEY] src=HASH``: what made an output, from which content of
+    its post, and which of the keys nlp writes hold the author's own values (kept as
+    they are: a hand-written ``summary:``)."""
 
     signature: str
     source_hash: str
+    kept: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return f"{self.signature} src={self.source_hash}"
+        kept = f" kept={','.join(self.kept)}" if self.kept else ""
+        return f"{self.signature}{kept} src={self.source_hash}"
 
     @classmethod
     def parse(cls, text: str) -> "Provenance":
         signature, _, source_hash = str(text).rpartition(" src=")
+        head, sep, kept = signature.rpartition(" kept=")
+        if sep and " " not in kept:
+            return cls(head, source_hash, tuple(filter(None, kept.split(","))))
         return cls(signature, source_hash)

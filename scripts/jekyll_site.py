@@ -1,14 +1,18 @@
 """Build a real Jekyll site from enriched and translated posts, and check the pages.
 
-    python scripts/jekyll_site.py OUT [--corpus ../shared/corpus] [--models DIR]
+    python scripts/jekyll_site.py OUT [--corpus ../shared/corpus] [--models DIR] [--browser]
 
 Copies the posts into OUT/_posts, runs ``nlp enrich --to en,ja`` on all of them and
-``nlp translate --to en`` on the first ``--translate`` (default 40), with the tiny
-models (built into DIR, or a temporary folder), writes a
+``nlp translate --to en,ja`` on the first ``--translate`` (default 40), with the tiny
+models (built into DIR, or a temporary folder), runs ``nlp site init``, writes a
 minimal site whose post layout renders ``page.summary``, ``page.keywords`` and
-``page.title_en``, runs ``jekyll build``, and checks that every enriched post's page
-holds its summary.  Prints one JSON line; exit code 1 on any failure.
-Needs Debian's ``jekyll`` package (``apt-get install jekyll``).
+``page.title_en`` and holds the two include lines, runs ``jekyll build``, and checks
+that every enriched post's page holds its summary and that every hreflang link and
+switcher link of every page points to a page that was built.  With ``--browser`` it also
+serves the site on 127.0.0.1 and opens pages in headless Chromium (Debian's
+``chromium``): the links of the DOM Chromium renders must answer 200.
+Prints one JSON line; exit code 1 on any failure.
+Needs Debian's ``jekyll`` package (``apt-get install jekyll``), and ``chromium`` for --browser.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,8 +40,10 @@ LAYOUT = """<!DOCTYPE html>
 <html lang="{{ page.lang | default: 'zh' }}">
 <head><meta charset="utf-8"><title>{{ page.title }}</title>
 <meta name="description" content="{{ page.summary | escape }}">
-<meta name="keywords" content="{{ page.keywords | join: ',' | escape }}"></head>
+<meta name="keywords" content="{{ page.keywords | join: ',' | escape }}">
+{% include nlp-alternates.html %}</head>
 <body>
+{% include nlp-alternates.html switcher=true %}
 <h1>{{ page.title }}</h1>
 <p class="title-en">{{ page.title_en }}</p>
 <p class="summary">{{ page.summary }}</p>
@@ -49,12 +57,95 @@ def nlp(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nlp", *args], capture_output=True, text=True)
 
 
+_HREF = re.compile(r'<(link|a)\b[^>]*\bhreflang="([^"]+)"[^>]*\bhref="([^"]+)"|<(link|a)\b[^>]*\bhref="([^"]+)"[^>]*\bhreflang="([^"]+)"')
+
+
+def language_links(page_html: str) -> list[tuple[str, str, str]]:
+    """``(tag, hreflang, href)`` of the alternate links and switcher anchors of a page."""
+    out = []
+    for match in _HREF.finditer(page_html):
+        tag, lang, href = (match.group(1), match.group(2), match.group(3)) if match.group(1) else (
+            match.group(4), match.group(6), match.group(5))
+        out.append((tag, lang, html.unescape(href)))
+    return out
+
+
+def built_file(root: Path, href: str) -> Path | None:
+    """The file of ``_site`` that a root-relative link serves, or None."""
+    path = unquote(urlsplit(href).path)
+    target = root / path.lstrip("/")
+    for candidate in (target, target / "index.html", target.with_name(target.name + ".html")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def check_links(root: Path, pages: list[Path]) -> dict:
+    alternates = switchers = 0
+    broken: list[str] = []
+    linked: list[str] = []
+    for page in pages:
+        links = language_links(page.read_text(encoding="utf-8"))
+        if not links:
+            continue
+        linked.append("/" + str(page.parent.relative_to(root)) + "/")
+        for tag, lang, href in links:
+            alternates += tag == "link"
+            switchers += tag == "a"
+            if built_file(root, href) is None:
+                broken.append(f"{page.relative_to(root)} -> {href}")
+    return {"alternate_links": alternates, "switcher_links": switchers, "broken_links": broken[:20],
+            "linked_pages": sorted(linked)}
+
+
+def browse(root: Path, paths: list[str]) -> dict:
+    """Serve ``root`` on 127.0.0.1, render each path in headless Chromium, and request
+    every language link of the rendered DOM."""
+    import functools
+    import http.server
+    import threading
+    import urllib.request
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        return {"ok": False, "error": "chromium is not installed: apt-get install chromium"}
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    rendered = followed = 0
+    failures: list[str] = []
+    try:
+        for path in paths:
+            url = base + quote(path)
+            dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url],
+                                 capture_output=True, text=True, timeout=60).stdout
+            links = language_links(dom)
+            if not links:
+                failures.append(f"{path}: no language links in the rendered page")
+                continue
+            rendered += 1
+            for _, _, href in links:
+                target = href if href.startswith("http") else base + quote(unquote(href))
+                try:
+                    with urllib.request.urlopen(target, timeout=10) as answer:
+                        followed += answer.status == 200
+                except OSError as exc:
+                    failures.append(f"{path} -> {href}: {exc}")
+    finally:
+        server.shutdown()
+    return {"ok": rendered == len(paths) and not failures and followed > 0, "pages": rendered,
+            "links_followed": followed, "failures": failures[:10]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--models", type=Path, default=None)
     parser.add_argument("--translate", type=int, default=40, help="how many posts to translate whole (NAME.en.md)")
+    parser.add_argument("--browser", action="store_true", help="also check the links in headless Chromium")
     args = parser.parse_args()
     if shutil.which("jekyll") is None:
         print(json.dumps({"ok": False, "error": "jekyll is not installed: apt-get install jekyll"}))
@@ -78,7 +169,8 @@ def main() -> None:
     enriched = nlp("enrich", str(posts), "--to", "en,ja", *flags)
     # whole-post translation of a slice keeps the run short; enrich --to covers every post
     sample = sorted(str(p) for p in posts.glob("*.md"))[: args.translate]
-    translated = nlp("translate", *sample, "--to", "en", *flags)
+    translated = nlp("translate", *sample, "--to", "en,ja", *flags)
+    site_init = nlp("site", "init", str(site))
     build = subprocess.run(["jekyll", "build", "--source", str(site), "--destination", str(site / "_site")],
                            capture_output=True, text=True)
     result = {
@@ -102,8 +194,16 @@ def main() -> None:
             needles = [html.escape(str(summary), quote=False)[:40], str(post.meta.get("title_en", ""))[:20]]
             if not all(n in bodies or html.escape(n) in bodies for n in needles if n):
                 missing += 1
-    result.update(pages=len(pages), enriched_posts_checked=checked, missing=missing,
-                  ok=build.returncode == 0 and checked > 0 and missing == 0 and enriched.returncode == 0)
+    links = check_links(site / "_site", pages)
+    result.update(pages=len(pages), enriched_posts_checked=checked, missing=missing, site_init=site_init.returncode,
+                  **links)
+    ok = (build.returncode == 0 and checked > 0 and missing == 0 and enriched.returncode == 0
+          and site_init.returncode == 0 and links["alternate_links"] > 0 and not links["broken_links"])
+    if args.browser and ok:
+        result["browser"] = browse(site / "_site", links["linked_pages"][:12])
+        ok = ok and result["browser"]["ok"]
+    result["linked_pages"] = len(links["linked_pages"])
+    result["ok"] = ok
     print(json.dumps(result, ensure_ascii=False))
     sys.exit(0 if result["ok"] else 1)
 

@@ -32,7 +32,8 @@ NASTY: dict[str, tuple[bytes, str]] = {
     "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "failed"),
     "only-open.md": (b"---\ntitle: never closed\n", "failed"),
     "list-front-matter.md": (b"---\n- a\n- b\n---\nbody\n", "failed"),
-    "theirs.md": (("---\ntitle: 作者自己的关键词\nkeywords: [甲, 乙]\n---\n" + GOOD_BODY).encode(), "failed"),
+    # the author's own keywords are kept as they are, and the post gets the rest (issue 16)
+    "theirs.md": (("---\ntitle: 作者自己的关键词\nkeywords: [甲, 乙]\n---\n" + GOOD_BODY).encode(), "done"),
     "long-sentence.md": (("---\ntitle: 超长句子\n---\n<p>" + "经济学家认为市场需要更多透明度" * 3500 + "。</p>\n").encode(), "done"),
     "nested.md": (("---\ntitle: 深层嵌套\n---\n" + "<div>" * 5000 + "深处的文字。" + "</div>" * 5000 + "\n").encode(), "done"),
     "unclosed.md": ("---\ntitle: 未闭合\n---\n<div><p>没有闭合的段落。<span>还有<b>更多<p>文字。\n".encode(), "done"),
@@ -63,6 +64,8 @@ def test_nasty_cases(tmp_path):
             assert (folder / name).read_bytes() == before[name], name
             assert by_name[name].reason and "\n" not in by_name[name].reason
     assert by_name["dangling.md"].status == "failed" and "cannot read" in by_name["dangling.md"].reason
+    assert by_name["theirs.md"].kept == ("keywords",)
+    assert (folder / "theirs.md").read_text(encoding="utf-8").count("keywords: [甲, 乙]\n") == 1
     tried = 0
     for path in folder.iterdir():
         if path.is_symlink() or not path.exists() or by_name[path.name].status != "done":

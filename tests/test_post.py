@@ -43,10 +43,12 @@ def test_crlf_and_bom_are_kept():
     assert out == "\ufeff---\r\ntitle: x\r\nsummary: \"s\"\r\nnlp: \"v\"\r\n---\r\nbody\r\n"
 
 
-def test_refuses_to_take_over_keys_written_by_someone_else():
+def test_never_writes_over_a_key_the_author_wrote():
     post = parse_post(b"---\ntitle: x\nkeywords: [a]\n---\nbody")
-    with pytest.raises(PostError, match="keywords not written by nlp"):
-        with_fields(post, {"keywords": ["b"], "nlp": "v"})
+    out = with_fields(post, {"keywords": ["b"], "summary": "s", "nlp": "v kept=keywords src=1"})
+    assert out == '---\ntitle: x\nkeywords: [a]\nsummary: "s"\nnlp: "v kept=keywords src=1"\n---\nbody'
+    again = parse_post(out.encode())  # the provenance says whose the key is
+    assert with_fields(again, {"summary": "t", "nlp": "v kept=keywords src=1"}).count("keywords: [a]") == 1
 
 
 @pytest.mark.parametrize(

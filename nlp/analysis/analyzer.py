@@ -90,8 +90,11 @@ class Toolkit:
         ``_ja`` fields, ``(language, signature)``)."""
         c = self.config
         method = "textrank" if c.extractive else f"abs:{self.summarizer.name}"
-        return EnrichSignature(__version__, f"phrase-tfidf:k{c.top_k}:idf={self.idf.source}",
-                               f"{method}:s{c.sentences}:c{c.summary_chars}", tuple(mt))
+        # Keys other than the default names are part of the request (as=description).
+        kw_as = f":as={c.keywords_key}" if c.keywords_key != "keywords" else ""
+        sum_as = f":as={c.summary_key}" if c.summary_key != "summary" else ""
+        return EnrichSignature(__version__, f"phrase-tfidf:k{c.top_k}:idf={self.idf.source}{kw_as}",
+                               f"{method}:s{c.sentences}:c{c.summary_chars}{sum_as}", tuple(mt))
 
     def document(self, blocks: Sequence[Block], title: str = "") -> Document:
         blocks = label_blocks(list(blocks), title, self.idf.boilerplate)

@@ -30,13 +30,14 @@ _DATELINE = re.compile(
 
 # Sentences that are not summary material wherever they stand: a programme's greeting,
 # a caption or credit, or one that leans on the sentence before it (一方面，…; 此外，…;
-# 他说…).  Checked on the Simplified form, so Traditional posts follow the same rules.
+# 他说…; but 该文, "this paper", is no such pointer).  Checked on the Simplified form, so
+# Traditional posts follow the same rules.
 _NOT_CANDIDATE = re.compile(
     r"^\s*(?:各位(?:观众|听众|网友|朋友)|大家好|欢迎(?:收看|收听|来到|回到)|(?:听众|观众)朋友|亲爱的|这里是|您(?:现在)?(?:正在)?(?:收看|收听)"
     r"|[（(【\[]?\s*(?:图|图片|照片|资料照|资料图|视频|影片|摄影|截图|来源|photo|credit)\s*[：:／/|丨]|图为|(?:图|照片)[（(]"
     r"|(?:一方面|另一方面|此外|另外|同时|而且|并且|但是|然而|不过|因此|所以|因而|于是|对此|其中|与此同时|除此之外|至于|总之|换言之|也就是说|即便如此|再者)"
     r"|[但而且则]"
-    r"|(?:这|那)(?:些|个|种|样|是|就|也|才|次|时|里)|此(?:前|后|外|时|次|举)|该|他|她|它|其)",
+    r"|(?:这|那)(?:些|个|种|样|是|就|也|才|次|时|里)|此(?:前|后|外|时|次|举)|该(?!文|研究|论文|书)|他|她|它|其)",
     re.IGNORECASE,
 )
 _PAIRS = (("“", "”"), ("「", "」"), ("『", "』"), ("（(", "）)"), ("《", "》"), ("【[", "】]"))

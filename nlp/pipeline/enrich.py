@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -19,13 +20,13 @@ from ..analysis.analyzer import Toolkit
 from ..config import Config
 from ..errors import NlpError, NotAPost
 from ..posts.files import Source, output_path
-from ..posts.post import (PROVENANCE_KEY, TRANSLATION_KEY, Post, atomic_write, content_hash, original_text, own_keys,
-                          read_post, with_fields)
+from ..posts.post import (PROVENANCE_KEY, TRANSLATION_KEY, Post, atomic_write, content_hash, kept_keys, managed_keys,
+                          original_text, read_post, with_fields)
 from ..signature import Provenance
 from ..translation.engine import Translator
 from ..translation.translator import translate_fields
 from .driver import run_job
-from .results import A_TRANSLATION, NO_TEXT, NOT_A_POST, FileResult, Report, Status, failed
+from .results import A_TRANSLATION, ALL_KEPT, NO_TEXT, NOT_A_POST, FileResult, Report, Status, failed, outlet_of
 from .runstate import skip_reason
 from .stages import Stages, job_name
 
@@ -45,6 +46,8 @@ class Prepared:
     keywords: list[str]
     provenance: str
     sentences: int = 0
+    kept: tuple[str, ...] = ()  # keys holding the author's values
+    seconds: float = 0.0  # reading and analysing it
 
 
 def _unified_diff(path: str, before: str, after: str) -> str:
@@ -82,6 +85,7 @@ class EnrichStages(Stages):
         self.refresh = refresh
         self.records = not dry_run
         self.chunk_size = TRANSLATE_CHUNK if self.mt else 1
+        self.managed = managed_keys(config.summary_key, config.keywords_key)
         if not config.extractive:
             self.toolkit.summarizer  # a missing model fails here, before any file is touched
         self.signature = str(self.toolkit.signature(tuple(self.mt.items())))
@@ -102,6 +106,7 @@ class EnrichStages(Stages):
 
     def prepare(self, source: Source) -> FileResult | Prepared:
         """Read and analyse one post (CPU work, safe in a worker process)."""
+        started = time.perf_counter()
         name = str(source.path)
         try:
             try:
@@ -119,8 +124,9 @@ class EnrichStages(Stages):
                     current = read_post(target)
                 except NlpError:
                     current = None
-            source_hash = content_hash(original_text(post))
-            provenance = str(Provenance(self.signature, source_hash))  # what nlp: says once enriched
+            source_hash = content_hash(original_text(post, self.managed))
+            kept = tuple(sorted(kept_keys(post, self.managed)))
+            provenance = str(Provenance(self.signature, source_hash, kept))  # what nlp: says once enriched
             if current is not None:
                 recorded = current.meta.get(PROVENANCE_KEY)
                 reason = skip_reason(recorded, self.signature, source_hash, self.refresh)
@@ -133,39 +139,64 @@ class EnrichStages(Stages):
                 if reason:
                     return FileResult(name, Status.skipped, reason, str(target), targets=(str(target),),
                                       provenance=(str(recorded),))
-            own_keys(post)  # refuse a post whose keys we would take over, before any work
+            c = self.config
+            own_summary, own_keywords = c.summary_key in kept, c.keywords_key in kept
+            if own_summary and own_keywords and not self.mt:
+                return FileResult(name, Status.skipped, ALL_KEPT, kept=kept)
             doc = self.toolkit.from_post(post)
-            summary = self.toolkit.summary(doc)
-            keywords = self.toolkit.keywords(doc)
+            # The author's own values are kept as they are; they are what gets translated.
+            summary = _author_text(post.meta[c.summary_key]) if own_summary else self.toolkit.summary(doc)
+            keywords = _author_list(post.meta[c.keywords_key]) if own_keywords else self.toolkit.keywords(doc)
             if not summary and not keywords:
                 return FileResult(name, Status.skipped, NO_TEXT)
             sentences = sum(1 for s in doc.analysis.sentences if s.text.strip())
-            return Prepared(source, post, target, doc.title, summary, keywords, provenance, sentences)
+            return Prepared(source, post, target, doc.title, summary, keywords, provenance, sentences, kept,
+                            time.perf_counter() - started)
         except (NlpError, OSError) as exc:
             return failed(name, exc, "read")
 
     def write(self, item: Prepared, translated: dict) -> FileResult:
         """Write one prepared post with its (already translated) fields."""
+        started = time.perf_counter()
         name = str(item.source.path)
+        c = self.config
         fields: dict = {}
         if item.summary:
-            fields["summary"] = item.summary
+            fields[c.summary_key] = item.summary
         if item.keywords:
-            fields["keywords"] = item.keywords
+            fields[c.keywords_key] = item.keywords
+        names = {"summary": c.summary_key, "keywords": c.keywords_key}
+        for key, value in translated.items():  # summary_en -> description_en
+            field, _, lang = key.rpartition("_")
+            fields[f"{names.get(field, field)}_{lang}"] = value
+        fields = {k: v for k, v in fields.items() if k not in item.kept}
         try:
-            fields.update(translated)
             fields[PROVENANCE_KEY] = item.provenance
-            new_text = with_fields(item.post, fields)
+            new_text = with_fields(item.post, fields, self.managed)
             if self.dry_run:
                 return FileResult(name, Status.done, "", str(item.target),
-                                  _unified_diff(name, item.post.text, new_text), sentences=item.sentences)
+                                  _unified_diff(name, item.post.text, new_text), sentences=item.sentences, kept=item.kept)
             if item.target != item.source.path:
                 item.target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(item.target, new_text)
             return FileResult(name, Status.done, "", str(item.target), sentences=item.sentences,
-                              targets=(str(item.target),), provenance=(item.provenance,))
+                              targets=(str(item.target),), provenance=(item.provenance,), kept=item.kept,
+                              seconds=item.seconds + time.perf_counter() - started, outlet=outlet_of(item.post.meta))
         except (NlpError, OSError) as exc:
             return failed(name, exc, "write")
+
+
+def _author_text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _author_list(value: object) -> list[str]:
+    """An author's keywords: a YAML list, or one string of comma-separated words."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).replace("，", ",").split(",") if part.strip()]
 
 
 def enrich(

@@ -28,7 +28,7 @@ class Ledger:
         self.signatures = stages.signatures
         self.refresh = stages.refresh
         self.on_result = on_result
-        self.report = Report()
+        self.report = Report(job=stages.kind, started=time.time())
         self.started = time.perf_counter()
         self.run = state.start(self.job) if state is not None else 0
 
@@ -62,6 +62,7 @@ class Ledger:
                 yield self.known(source) or source
 
     def emit(self, result: FileResult) -> None:
+        result.finished = result.finished or time.time()
         self.report.results.append(result)
         if self.state is not None and result.provenance:
             self.state.record(self.job, Path(result.path), result.targets, result.provenance)

@@ -151,7 +151,10 @@ def _sum_stats(per_actor: dict) -> dict:
         for lang, counters in stats.items():
             into = total.setdefault(lang, {})
             for key, value in counters.items():
-                into[key] = into.get(key, 0) + value
+                if isinstance(value, list):  # examples: a few from each actor
+                    into[key] = (into.get(key) or []) + value[: max(0, 20 - len(into.get(key) or []))]
+                else:
+                    into[key] = into.get(key, 0) + value
     return total
 
 

@@ -24,6 +24,7 @@ A_TRANSLATION = "a translation written by nlp"
 NOT_A_POST = "not a post (no front matter)"
 NO_TEXT = "no text"
 AN_OUTPUT = "written by nlp from another input"
+ALL_KEPT = "the author's own summary and keywords are kept; nothing to add"
 
 
 @dataclass
@@ -37,6 +38,10 @@ class FileResult:
     # What the run state records for a finished post: its outputs and their provenance.
     targets: tuple[str, ...] = ()
     provenance: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # keys whose author-written values were kept
+    seconds: float = 0.0  # reading, analysing and writing this post (model time is shared by a batch)
+    finished: float = 0.0  # when its outcome was known (time.time())
+    outlet: str = ""  # the post's author or source site, for the report
 
 
 def failed(path: object, error: BaseException, doing: str = "read") -> FileResult:
@@ -58,6 +63,8 @@ class Report:
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
     translation: dict = field(default_factory=dict)  # language -> engine counters
+    job: str = ""  # enrich or translate
+    started: float = 0.0  # time.time() at the start
 
     def count(self, status: Status | str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -69,9 +76,11 @@ class Report:
     def line(self) -> str:
         older = sum(1 for r in self.results if r.reason == OLDER)
         note = f" ({older} done with an older signature: --refresh redoes them)" if older else ""
+        kept = sum(1 for r in self.results if r.kept)
+        kept_note = f", {kept} with the author's own values kept" if kept else ""
         return (
             f"{self.count(Status.done)} done, {self.count(Status.skipped)} skipped{note}, "
-            f"{self.count(Status.failed)} failed in {self.seconds:.1f}s"
+            f"{self.count(Status.failed)} failed{kept_note} in {self.seconds:.1f}s"
         )
 
     def as_dict(self) -> dict:
@@ -83,6 +92,16 @@ class Report:
             "sentences": sum(r.sentences for r in self.results),
             "failures": [{"path": r.path, "reason": r.reason} for r in self.failures],
             "skipped_files": [{"path": r.path, "reason": r.reason} for r in self.results if r.status == Status.skipped],
+            "kept": [{"path": r.path, "keys": list(r.kept)} for r in self.results if r.kept],
+            "job": self.job,
+            "started": round(self.started, 3),
+            # one record per post, for `nlp report`
+            "posts": [
+                {"path": r.path, "status": str(r.status), "reason": r.reason, "output": r.output,
+                 "seconds": round(r.seconds, 4), "finished": round(r.finished, 3), "sentences": r.sentences,
+                 "outlet": r.outlet, "kept": list(r.kept)}
+                for r in self.results
+            ],
             "translation": self.translation,
         }
 
@@ -92,3 +111,16 @@ class Report:
             f"{s['model_inputs']} sent to the model, {s['passthrough']} passed through, {s['degenerate']} degenerate"
             for lang, s in self.translation.items()
         ]
+
+
+def outlet_of(meta) -> str:
+    """Who published a post, for the report: its ``author``, else the site of its ``from``
+    or ``source`` link."""
+    author = meta.get("author")
+    if isinstance(author, str) and author.strip():
+        return author.strip()[:60]
+    for key in ("from", "source", "original_url"):
+        value = meta.get(key)
+        if isinstance(value, str) and "://" in value:
+            return value.split("://", 1)[1].split("/", 1)[0]
+    return ""

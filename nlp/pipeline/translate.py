@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as htmllib
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -22,12 +23,13 @@ from ..errors import ConfigError, NlpError, NotAPost
 from ..posts.files import Source
 from ..posts.html import BLOCK_TAGS, CODE_TAGS, SKIP_TAGS, Token, iter_text_tokens, tokenize
 from ..posts.post import (MANAGED_KEYS, PROVENANCE_KEY, TRANSLATION_KEY, Post, atomic_write, clean_title, content_hash,
-                          original_text, read_post, set_key, strip_keys)
+                          managed_keys, original_text, read_post, set_key, strip_keys)
+from ..posts.site import sibling_keys
 from ..signature import Provenance
 from ..text import split_sentences
 from ..translation.engine import Translator
 from .driver import run_job
-from .results import A_TRANSLATION, NOT_A_POST, FileResult, Report, Status, failed
+from .results import A_TRANSLATION, NOT_A_POST, FileResult, Report, Status, failed, outlet_of
 from .runstate import combined, skip_reason
 from .stages import Stages, job_name
 
@@ -89,6 +91,7 @@ class PostPlan:
     pieces: list[list[tuple[str, bool]]]
     title: str
     source_hash: str  # of the post without our own keys
+    seconds: float = 0.0  # reading and cutting it
 
     def segments(self) -> list[str]:
         return [self.title] + [p for run in self.pieces for p, ok in run if ok]
@@ -138,15 +141,25 @@ def sibling_path(source: Source, lang: str, out: Path | None) -> Path:
     return out / relative
 
 
-def render_post(plan: PostPlan, lang: str, title: str, body: str, signature: str) -> str:
+def render_post(plan: PostPlan, lang: str, title: str, body: str, signature: str,
+                managed: frozenset[str] = MANAGED_KEYS, summary_key: str = "summary", keywords_key: str = "keywords") -> str:
+    """The sibling's text: the original's front matter without the keys of other
+    languages, with the translated title, ``lang``, ``translation_of``, the original's
+    URL under ``/lang`` (``slug`` + ``permalink``), the summary and keywords the original
+    has in ``lang`` under the site's keys, and the provenance."""
     post = plan.post
     nl = post.newline
-    fm = strip_keys(post.front_matter, MANAGED_KEYS | {"lang", TRANSLATION_KEY})
+    fm = strip_keys(post.front_matter, managed | {"lang", TRANSLATION_KEY})
     if fm and not fm.endswith(("\n", "\r")):
         fm += nl
     fm = set_key(fm, "title", title, nl)
     fm = set_key(fm, "lang", lang, nl)
     fm = set_key(fm, TRANSLATION_KEY, plan.source.path.name, nl)
+    for key, value in sibling_keys(plan.source.path, post.meta, lang).items():
+        fm = set_key(fm, key, value, nl)
+    for key in (summary_key, keywords_key):
+        if post.meta.get(f"{key}_{lang}"):
+            fm = set_key(fm, key, post.meta[f"{key}_{lang}"], nl)
     fm = set_key(fm, PROVENANCE_KEY, signature, nl)
     return post.text[: post.fm_start] + fm + post.text[post.fm_end : post.body_start] + body
 
@@ -175,10 +188,14 @@ class TranslateStages(Stages):
     records = True
     transform = staticmethod(_translate_plans)
 
-    def __init__(self, signatures: Mapping[str, str], out_dir: Path | None = None, refresh: bool = False) -> None:
+    def __init__(self, signatures: Mapping[str, str], out_dir: Path | None = None, refresh: bool = False,
+                 summary_key: str = "summary", keywords_key: str = "keywords") -> None:
         self.languages = dict(signatures)
         self.out_dir = out_dir
         self.refresh = refresh
+        self.summary_key = summary_key
+        self.keywords_key = keywords_key
+        self.managed = managed_keys(summary_key, keywords_key)
 
     @property
     def job(self) -> str:
@@ -192,18 +209,21 @@ class TranslateStages(Stages):
         """Read and cut one post, or say why it needs no translation (CPU work, any
         process).  The body is only cut once the post is known to need work."""
         name = str(source.path)
+        started = time.perf_counter()
         try:
             post = read_post(source.path)
             if TRANSLATION_KEY in post.meta:
                 return FileResult(name, Status.skipped, A_TRANSLATION, provenance=(TRANSLATION_KEY,))
             targets = tuple(str(sibling_path(source, lang, self.out_dir)) for lang in self.languages)
             recorded = [_provenance_of(Path(target)) for target in targets]
-            source_hash = content_hash(original_text(post))
+            source_hash = content_hash(original_text(post, self.managed))
             reason = combined([skip_reason(p, sig, source_hash, self.refresh)
                                for p, sig in zip(recorded, self.languages.values())])
             if reason:
                 return FileResult(name, Status.skipped, reason, targets=targets, provenance=tuple(recorded))
-            return plan_post(source, post, source_hash)
+            plan = plan_post(source, post, source_hash)
+            plan.seconds = time.perf_counter() - started
+            return plan
         except NotAPost as exc:
             if not source.explicit:
                 return FileResult(name, Status.skipped, NOT_A_POST)
@@ -214,12 +234,14 @@ class TranslateStages(Stages):
     def write(self, plan: PostPlan, translated: dict[str, list[str]]) -> FileResult:
         """Render and write a post's siblings, each through a temporary file and a rename."""
         name = str(plan.source.path)
+        started = time.perf_counter()
         written, provenance = [], []
         try:
             for lang, signature in self.languages.items():
                 segments = translated[lang]
                 stamp = str(Provenance(signature, plan.source_hash))
-                text = render_post(plan, lang, segments[0], render_body(plan, segments[1:]), stamp)
+                text = render_post(plan, lang, segments[0], render_body(plan, segments[1:]), stamp,
+                                   self.managed, self.summary_key, self.keywords_key)
                 target = sibling_path(plan.source, lang, self.out_dir)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(target, text)
@@ -228,7 +250,8 @@ class TranslateStages(Stages):
         except (NlpError, OSError) as exc:
             return failed(name, exc, "write")
         return FileResult(name, Status.done, "", ", ".join(written), sentences=plan.sentences(),
-                          targets=tuple(written), provenance=tuple(provenance))
+                          targets=tuple(written), provenance=tuple(provenance),
+                          seconds=plan.seconds + time.perf_counter() - started, outlet=outlet_of(plan.post.meta))
 
 
 def translate(
@@ -251,5 +274,6 @@ def translate(
     if not config.to and translators is None:
         raise ConfigError("nothing to translate into: give target languages with --to (e.g. --to en,ja)")
     out_dir = Path(out) if out is not None else None
-    return run_job(lambda signatures: TranslateStages(signatures, out_dir, refresh), paths, config,
+    return run_job(lambda signatures: TranslateStages(signatures, out_dir, refresh, config.summary_key,
+                                                      config.keywords_key), paths, config,
                    out=out_dir, translators=translators, verbose=verbose, on_start=on_start, on_result=on_result)

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import yaml
 
 from ..errors import NotAPost, PostError
+from ..signature import EnrichSignature, Provenance
 
 PROVENANCE_KEY = "nlp"
 TRANSLATION_KEY = "translation_of"  # in a translated sibling: the original file name
@@ -166,33 +167,48 @@ def set_key(front_matter: str, key: str, value: Any, newline: str = "\n") -> str
     return "".join(out)
 
 
-def own_keys(post: Post) -> set[str]:
-    """Keys of ours already in the post; refuses to take over keys someone else wrote."""
-    present = MANAGED_KEYS & set(map(str, post.meta))
-    if present and PROVENANCE_KEY not in post.meta:
-        names = ", ".join(sorted(present))
-        raise PostError(
-            post.path,
-            f"front matter already has {names} not written by nlp (no '{PROVENANCE_KEY}:' key); "
-            "rename or remove them first",
-        )
-    return present
+def managed_keys(summary_key: str = "summary", keywords_key: str = "keywords", langs: Iterable[str] = LANGS) -> frozenset[str]:
+    """Every key ``nlp enrich`` may write, under the names the site uses (and the default
+    names, so that what an earlier run wrote under them is still known as ours)."""
+    fields = ("title", summary_key, keywords_key)
+    return MANAGED_KEYS | {summary_key, keywords_key} | {f"{field}_{lang}" for field in fields for lang in langs}
 
 
-def with_fields(post: Post, fields: Mapping[str, Any]) -> str:
+def kept_keys(post: Post, managed: frozenset[str] = MANAGED_KEYS) -> set[str]:
+    """Keys nlp writes that hold the author's own values, which nlp never touches: in a
+    post nlp has not enriched, every such key present; later, those its provenance
+    lists as kept."""
+    if PROVENANCE_KEY not in post.meta:
+        return (managed & set(map(str, post.meta))) - {PROVENANCE_KEY}
+    return set(Provenance.parse(str(post.meta[PROVENANCE_KEY])).kept)
+
+
+def own_keys(post: Post, managed: frozenset[str] = MANAGED_KEYS) -> set[str]:
+    """Keys an earlier run of nlp wrote into the post (an author's values excluded)."""
+    if PROVENANCE_KEY not in post.meta:
+        return set()
+    recorded = EnrichSignature.parse(Provenance.parse(str(post.meta[PROVENANCE_KEY])).signature)
+    if recorded is not None:  # an earlier run may have used other key names (--summary-key)
+        managed = managed | managed_keys(*recorded.keys())
+    return (managed & set(map(str, post.meta))) - kept_keys(post, managed)
+
+
+def with_fields(post: Post, fields: Mapping[str, Any], managed: frozenset[str] = MANAGED_KEYS) -> str:
     """The post's text with ``fields`` set after the original front matter lines.
 
     Keys written by an earlier run are removed first, so re-running is idempotent and
-    the original front matter stays a byte-for-byte prefix.
+    the original front matter stays a byte-for-byte prefix.  A key holding the author's
+    value is never written over (the caller records it as kept in the provenance).
     """
-    original = strip_keys(post.front_matter, own_keys(post))
+    kept = kept_keys(post, managed)
+    original = strip_keys(post.front_matter, own_keys(post, managed))
     if original and not original.endswith(("\n", "\r")):
         original += post.newline
     text = post.text
     return (
         text[: post.fm_start]
         + original
-        + format_fields(fields, post.newline)
+        + format_fields({k: v for k, v in fields.items() if k not in kept}, post.newline)
         + text[post.fm_end :]
     )
 
@@ -211,11 +227,11 @@ def content_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=6).hexdigest()
 
 
-def original_text(post: Post) -> str:
+def original_text(post: Post, managed: frozenset[str] = MANAGED_KEYS) -> str:
     """The post as it was before any enrichment of ours (our keys removed)."""
     if PROVENANCE_KEY not in post.meta:
         return post.text
-    fm = strip_keys(post.front_matter, own_keys(post))
+    fm = strip_keys(post.front_matter, own_keys(post, managed))
     return post.text[: post.fm_start] + fm + post.text[post.fm_end :]
 
 

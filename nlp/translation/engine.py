@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
 from ..runtime import release_memory
@@ -57,6 +57,9 @@ class EngineStats:
     split_pieces: int = 0
     retried: int = 0
     degenerate: int = 0
+    examples: list = field(default_factory=list)  # a few degenerate outputs, to look at
+
+    EXAMPLES = 20
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -184,6 +187,8 @@ class Engine:
                 problem = degenerate(piece, text, self.target)
                 if problem:
                     self.stats.degenerate += 1
+                    if len(self.stats.examples) < EngineStats.EXAMPLES:
+                        self.stats.examples.append({"source": piece, "output": text, "problem": problem})
                     outputs[piece] = (text, f"degenerate:{problem}")
                 else:
                     outputs[piece] = (text, "retried")
