@@ -52,7 +52,7 @@ class Engine(Choice):
 EXTRACTIVE = "textrank"  # the summarizer that needs no model
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # Keys a post keeps as they are, or that nlp writes for other purposes.
-RESERVED_KEYS = frozenset("nlp title lang translation_of permalink date layout categories tags".split())
+RESERVED_KEYS = frozenset("nlp title lang translation_of permalink slug date layout categories tags".split())
 
 
 @dataclass(frozen=True)

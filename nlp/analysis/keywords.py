@@ -340,8 +340,8 @@ def extract_keywords(
         nested = [other for other in chosen if _nests(unit, other)]
         if nested:
             # A term replaces the parts of it already chosen when they seldom stand
-            # without it, all of them or all but one of several (永磁同步电机 for
-            # 同步电机; 开源翻译模型 for 开源, 模型 and 翻译); otherwise what is there stays.
+            # without it: all of them, or all but one of three or more (永磁同步电机
+            # for 同步电机; 开源翻译模型 for 开源 and 模型); otherwise what is there stays.
             bound = sum(2 * text.count(unit) >= text.count(other) for other in nested)
             if all(other in unit for other in nested) and bound >= len(nested) - (len(nested) > 2):
                 at = chosen.index(nested[0])
