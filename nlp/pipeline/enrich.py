@@ -147,8 +147,8 @@ class EnrichStages(Stages):
             # The author's own values are kept as they are; they are what gets translated.
             summary = _author_text(post.meta[c.summary_key]) if own_summary else self.toolkit.summary(doc)
             keywords = _author_list(post.meta[c.keywords_key]) if own_keywords else self.toolkit.keywords(doc)
-            if not summary and not keywords:
-                return FileResult(name, Status.skipped, NO_TEXT)
+            if not summary and not keywords and not (self.mt and doc.title):
+                return FileResult(name, Status.skipped, NO_TEXT)  # (with --to, a title alone still gets title_en)
             sentences = sum(1 for s in doc.analysis.sentences if s.text.strip())
             return Prepared(source, post, target, doc.title, summary, keywords, provenance, sentences, kept,
                             time.perf_counter() - started)
