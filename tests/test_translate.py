@@ -219,3 +219,23 @@ def test_the_registry_says_which_script_each_model_reads():
     from nlp.models import registry
 
     assert registry()["zh-en"].script == "simplified" and registry()["zh-ja"].script == "any"
+
+
+def test_ctranslate2_reads_source_pieces_from_the_source_vocabulary(tiny_models, tmp_path):
+    """A tc-big model has separate vocabularies: its source ids must not be turned back
+    into pieces through the target one (random tiny models translate any input to the
+    same garbage, so only the pieces themselves show it)."""
+    pytest.importorskip("ctranslate2", reason="install the ct2 extra: pip install -e '.[all]'")
+    from nlp.translation.backends.ct2 import CTranslate2Backend
+
+    for name, prefix in (("zh-en", ""), ("zh-ja", ">>jpn<< ")):
+        model = locate(name, {name: str(tiny_models / name)})
+        ct2 = CTranslate2Backend(model, Config(cache_dir=tmp_path), GenerationOptions(num_beams=1))
+        for sentence in SENTENCES:
+            ids = ct2.tokenizer([prefix + sentence])["input_ids"][0]
+            vocab = ct2.tokenizer.get_vocab()  # the tiny vocabularies lack some pieces: <unk>
+            expected = [p if p in vocab else "<unk>" for p in ct2.tokenizer.tokenize(prefix + sentence)] + ["</s>"]
+            assert ct2.source_pieces(ids) == expected
+            if name == "zh-ja":  # what the backend used to send: the target vocabulary's pieces
+                assert ct2.tokenizer.convert_ids_to_tokens(ids) != expected
+    assert ct2.memory_epoch == "src-pieces"  # its old memory rows are not reused

@@ -128,6 +128,7 @@ def render_report(data: dict, name: str = "run") -> str:
     slow = sorted((p for p in posts if p["status"] == "done"), key=lambda p: -p.get("seconds", 0))[:20]
     kept = [p for p in posts if p.get("kept")]
 
+    inline = data.get("inline") or {}
     translation_rows, examples = [], []
     for lang, stats in (data.get("translation") or {}).items():
         translation_rows.append([_e(lang)] + [_e(stats.get(k, 0)) for k in
@@ -146,6 +147,10 @@ def render_report(data: dict, name: str = "run") -> str:
                                                {1}, "nothing was skipped"),
         "<h2>Translation</h2>" + _table(["language", "sentences", "from memory", "to the model", "passed through",
                                          "retried", "degenerate"], translation_rows, {1, 2, 3, 4, 5, 6}, "no translation in this run"),
+        "<h3>Inline elements (tag transfer)</h3>"
+        + _table(["text nodes placed", "by length (no alignment)", "by order alone", "left empty"],
+                 [[_e(inline.get(k, 0)) for k in ("nodes", "by_length", "unanchored", "empty")]] if inline.get("nodes") else [],
+                 {0, 1, 2, 3}, "no sentence held an inline element"),
         "<h3>Degenerate outputs (kept after a retry), source and output side by side</h3>"
         + _table(["language", "source", "output", "problem"], examples, empty="none"),
         "<h2>Author values kept</h2>" + _table(["post", "keys"], [[_e(p["path"]), _e(", ".join(p["kept"]))] for p in kept[:200]],

@@ -42,6 +42,8 @@ class FileResult:
     seconds: float = 0.0  # reading, analysing and writing this post (model time is shared by a batch)
     finished: float = 0.0  # when its outcome was known (time.time())
     outlet: str = ""  # the post's author or source site, for the report
+    # inline text nodes placed by tag transfer: (nodes, left empty, placed by length, placed by order alone)
+    inline: tuple[int, int, int, int] = (0, 0, 0, 0)
 
 
 def failed(path: object, error: BaseException, doing: str = "read") -> FileResult:
@@ -93,6 +95,7 @@ class Report:
             "failures": [{"path": r.path, "reason": r.reason} for r in self.failures],
             "skipped_files": [{"path": r.path, "reason": r.reason} for r in self.results if r.status == Status.skipped],
             "kept": [{"path": r.path, "keys": list(r.kept)} for r in self.results if r.kept],
+            "inline": dict(zip(("nodes", "empty", "by_length", "unanchored"), self.inline())),
             "job": self.job,
             "started": round(self.started, 3),
             # one record per post, for `nlp report`
@@ -105,12 +108,23 @@ class Report:
             "translation": self.translation,
         }
 
+    def inline(self) -> tuple[int, int, int, int]:
+        """Inline text nodes placed by tag transfer: all, left empty, placed by length
+        (no alignment), placed by order alone (no word of theirs aligned with them)."""
+        return tuple(sum(r.inline[i] for r in self.results) for i in range(4))  # type: ignore[return-value]
+
     def translation_lines(self) -> list[str]:
-        return [
+        lines = [
             f"{lang}: {s['units']} sentences, {s['memory_hits']} from the translation memory, "
             f"{s['model_inputs']} sent to the model, {s['passthrough']} passed through, {s['degenerate']} degenerate"
             for lang, s in self.translation.items()
         ]
+        nodes, empty, by_length, _ = self.inline()
+        if nodes:
+            lines.append(f"inline elements: {nodes} text nodes placed"
+                         + (f", {by_length} of them by length (the translator gives no alignment)" if by_length else "")
+                         + (f", {empty} left empty (a translation shorter than its nodes)" if empty else ""))
+        return lines
 
 
 def outlet_of(meta) -> str:

@@ -2,10 +2,14 @@
 
 The body is cut into lossless HTML tokens.  Text between block boundaries is one
 run, even when inline tags (``<span>``, ``<strong>``, ``<a>``) split it, so a sentence
-is translated as a sentence; its translation goes into the run's first text token and
-the run's other text tokens are emptied, so every tag and attribute stays where it
-was.  Script, style, code and the other skipped elements are left untouched.
-Posts are processed in chunks so that sentences from many posts share batches.
+is translated as a sentence.  Every tag and attribute stays where it was; the run's
+translation is cut back into its text nodes by the model's own alignment (tag
+transfer, :func:`nlp.translation.align.distribute`): each node gets the translated
+words aligned with its source words, in order, and never nothing when it held text.
+A translator that gives no alignment places the words by length, and the run report
+counts those nodes.  Script, style, code and the other skipped elements are left
+untouched.  Posts are processed in chunks so that sentences from many posts share
+batches.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import html as htmllib
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -27,6 +31,7 @@ from ..posts.post import (MANAGED_KEYS, PROVENANCE_KEY, TRANSLATION_KEY, Post, a
 from ..posts.site import sibling_keys
 from ..signature import Provenance
 from ..text import split_sentences
+from ..translation.align import CharMap, distribute, shifted
 from ..translation.engine import Translator
 from .driver import run_job
 from .results import A_TRANSLATION, NOT_A_POST, FileResult, Report, Status, failed, outlet_of
@@ -42,6 +47,12 @@ _FIXED = re.compile(r"\]\([^)\s]*\)|\[|https?://\S+|^\s*[-=*]{3,}\s*$|\n", re.MU
 class Run:
     tokens: list[int]  # indices of the text tokens of one block-level run
     text: str  # their decoded text, joined
+    spans: list[tuple[int, int]] = field(default_factory=list)  # each token's span in ``text``
+
+    @property
+    def nodes(self) -> list[int]:
+        """Positions (in ``tokens``) of the text nodes that hold more than whitespace."""
+        return [i for i, (start, end) in enumerate(self.spans) if self.text[start:end].strip()]
 
 
 def text_runs(tokens: list[Token]) -> list[Run]:
@@ -52,7 +63,11 @@ def text_runs(tokens: list[Token]) -> list[Run]:
 
     def close():
         if current:
-            runs.append(Run(list(current), "".join(tokens[i].text for i in current)))
+            spans, position = [], 0
+            for i in current:
+                spans.append((position, position + len(tokens[i].text)))
+                position += len(tokens[i].text)
+            runs.append(Run(list(current), "".join(tokens[i].text for i in current), spans))
             current.clear()
 
     breaking = BLOCK_TAGS | SKIP_TAGS | CODE_TAGS
@@ -96,6 +111,20 @@ class PostPlan:
     def segments(self) -> list[str]:
         return [self.title] + [p for run in self.pieces for p, ok in run if ok]
 
+    def cuts(self) -> list[list[int] | None]:
+        """For each segment, where text nodes of its run begin or end inside it (None for
+        a segment whose run has one text node: nothing to place)."""
+        out: list[list[int] | None] = [None]
+        for run, pieces in zip(self.runs, self.pieces):
+            bounds = sorted({b for i in run.nodes for b in run.spans[i]}) if len(run.nodes) > 1 else None
+            position = 0
+            for piece, ok in pieces:
+                if ok:
+                    out.append(None if bounds is None else
+                               [b - position for b in bounds if position < b < position + len(piece)])
+                position += len(piece)
+        return out
+
     def sentences(self) -> int:
         return sum(1 for segment in self.segments() for s in split_sentences(segment) if s.strip())
 
@@ -110,27 +139,77 @@ def plan_post(source: Source, post: Post | None = None, source_hash: str = "") -
                     source_hash or content_hash(original_text(post)))
 
 
-def render_body(plan: PostPlan, translated: list[str]) -> str:
-    """The body with each run's text replaced by its translation; markup untouched."""
+@dataclass
+class Placed:
+    """How a body's inline text nodes were filled (for the run report)."""
+
+    nodes: int = 0  # text nodes that shared a run with another one
+    empty: int = 0  # of those, left without text (only when the translation is shorter than the nodes)
+    by_length: int = 0  # of those, in runs placed by length: the translator gave no alignment
+    unanchored: int = 0  # of those, given words none of which is aligned with its own (placed by order)
+
+
+def render_body(plan: PostPlan, translated: list[tuple[str, CharMap | None]] | list[str],
+                placed: Placed | None = None) -> str:
+    """The body with each run's text replaced by its translation; markup untouched.  A
+    run of several text nodes is cut back into them by each segment's character map."""
     body = plan.post.body
     replacement: dict[int, str] = {}
     position = 0
+    placed = placed if placed is not None else Placed()
     for run, pieces in zip(plan.runs, plan.pieces):
-        parts = []
+        parts: list[str] = []
+        mapped: CharMap = []
+        aligned = True
+        offset = 0
         for piece, ok in pieces:
             if ok:
-                parts.append(translated[position])
+                item = translated[position]
+                text, piece_map = item if isinstance(item, tuple) else (item, None)
                 position += 1
+                aligned = aligned and piece_map is not None
+                mapped += shifted(piece_map, offset, len(piece), len(text))
             else:
-                parts.append(piece)
+                text = piece
+                mapped += list(range(offset, offset + len(piece)))
+            parts.append(text)
+            offset += len(piece)
         text = "".join(parts)
-        replacement[run.tokens[0]] = htmllib.escape(text, quote=False)
-        for index in run.tokens[1:]:
-            replacement[index] = ""
+        nodes = run.nodes
+        texts = [text]
+        if len(nodes) > 1:
+            texts, unanchored = distribute(text, mapped, [run.spans[i] for i in nodes])
+            placed.nodes += len(nodes)
+            placed.empty += sum(1 for piece in texts if not piece.strip())
+            placed.by_length += 0 if aligned else len(nodes)
+            placed.unanchored += unanchored if aligned else 0
+        for index in run.tokens:  # whitespace between text nodes stays as it was
+            replacement[index] = body[plan.tokens[index].start : plan.tokens[index].end]
+        texts = _spaces_outside(plan.tokens, run, nodes, texts)
+        for k, (i, piece) in enumerate(zip(nodes, texts)):
+            # ... so the node next to it does not repeat it
+            if i > (nodes[k - 1] + 1 if k else 0):
+                piece = piece.lstrip()
+            if i < (nodes[k + 1] - 1 if k + 1 < len(nodes) else len(run.tokens) - 1):
+                piece = piece.rstrip()
+            replacement[run.tokens[i]] = htmllib.escape(piece, quote=False)
     out = []
     for index, token in enumerate(plan.tokens):
         out.append(replacement.get(index, body[token.start : token.end]))
     return "".join(out)
+
+
+def _spaces_outside(tokens: list[Token], run: Run, nodes: list[int], texts: list[str]) -> list[str]:
+    """A space that ends a node's text moves past a closing tag that follows it
+    (``<a>word</a> next``, not ``<a>word </a>next``); before an opening tag it stays."""
+    texts = list(texts)
+    for k in range(len(nodes) - 1):
+        between = tokens[run.tokens[nodes[k]] + 1 : run.tokens[nodes[k + 1]]]
+        stripped = texts[k].rstrip()
+        if stripped and stripped != texts[k] and any(t.kind == "end" for t in between):
+            texts[k + 1] = texts[k][len(stripped):] + texts[k + 1]
+            texts[k] = stripped
+    return texts
 
 
 def sibling_path(source: Source, lang: str, out: Path | None) -> Path:
@@ -172,11 +251,17 @@ def _provenance_of(sibling: Path) -> str:
         return ""
 
 
-def _translate_plans(plans: list[PostPlan], translators: Mapping[str, Translator]) -> list[dict[str, list[str]]]:
+def _translate_plans(plans: list[PostPlan], translators: Mapping[str, Translator]) -> list[dict[str, list[tuple]]]:
     """The model stage: every segment of every post of a chunk, per language, in one
     call per language (their sentences share batches)."""
-    outputs = {lang: iter(translator.translate([s for plan in plans for s in plan.segments()]))
-               for lang, translator in translators.items()}
+    segments = [s for plan in plans for s in plan.segments()]
+    cuts = [c for plan in plans for c in plan.cuts()]
+    outputs = {}
+    for lang, translator in translators.items():
+        if hasattr(translator, "translate_aligned"):
+            outputs[lang] = iter(translator.translate_aligned(segments, cuts))
+        else:  # a translator without alignments: its words are placed by length
+            outputs[lang] = iter((text, None) for text in translator.translate(segments))
     return [{lang: [next(outputs[lang]) for _ in plan.segments()] for lang in translators} for plan in plans]
 
 
@@ -236,11 +321,12 @@ class TranslateStages(Stages):
         name = str(plan.source.path)
         started = time.perf_counter()
         written, provenance = [], []
+        placed = Placed()
         try:
             for lang, signature in self.languages.items():
                 segments = translated[lang]
                 stamp = str(Provenance(signature, plan.source_hash))
-                text = render_post(plan, lang, segments[0], render_body(plan, segments[1:]), stamp,
+                text = render_post(plan, lang, segments[0][0], render_body(plan, segments[1:], placed), stamp,
                                    self.managed, self.summary_key, self.keywords_key)
                 target = sibling_path(plan.source, lang, self.out_dir)
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -251,7 +337,8 @@ class TranslateStages(Stages):
             return failed(name, exc, "write")
         return FileResult(name, Status.done, "", ", ".join(written), sentences=plan.sentences(),
                           targets=tuple(written), provenance=tuple(provenance),
-                          seconds=plan.seconds + time.perf_counter() - started, outlet=outlet_of(plan.post.meta))
+                          seconds=plan.seconds + time.perf_counter() - started, outlet=outlet_of(plan.post.meta),
+                          inline=(placed.nodes, placed.empty, placed.by_length, placed.unanchored))
 
 
 def translate(

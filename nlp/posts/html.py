@@ -234,6 +234,28 @@ def iter_text_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token, bool]]:
             yield index, token, not skip_stack
 
 
+def inline_texts(html: str) -> list[str]:
+    """The translatable text inside each inline element (``<a>``, ``<strong>``...), in
+    the order the elements open; nested elements count for each level."""
+    tokens = tokenize(html)
+    translatable = {i for i, _, ok in iter_text_tokens(tokens) if ok}
+    texts: list[str] = []
+    open_elements: list[tuple[str, int]] = []  # (tag, index in texts)
+    for index, token in enumerate(tokens):
+        if token.kind == "start" and token.tag not in VOID_TAGS | BLOCK_TAGS | SKIP_TAGS | CODE_TAGS:
+            open_elements.append((token.tag, len(texts)))
+            texts.append("")
+        elif token.kind == "end" and any(tag == token.tag for tag, _ in open_elements):
+            while open_elements and open_elements.pop()[0] != token.tag:
+                pass
+        elif token.kind == "start" and token.tag in BLOCK_TAGS:
+            open_elements.clear()  # an unclosed inline element ends with its block
+        elif token.kind == "text" and index in translatable:
+            for _, slot in open_elements:
+                texts[slot] += token.text
+    return texts
+
+
 def tag_sequence(html: str) -> list[str]:
     """The sequence of start/end tags, for comparing structure before and after translation."""
     out = []
@@ -245,4 +267,4 @@ def tag_sequence(html: str) -> list[str]:
     return out
 
 
-__all__ = ["Block", "Token", "extract_blocks", "tokenize", "iter_text_tokens", "tag_sequence"]
+__all__ = ["Block", "Token", "extract_blocks", "tokenize", "iter_text_tokens", "inline_texts", "tag_sequence"]

@@ -19,6 +19,7 @@ from typing import Protocol, Sequence
 from ..runtime import release_memory
 from ..signature import ModelSignature, PivotSignature
 from ..text import has_translatable_text, is_mostly_latin, split_sentences, split_to_fit, to_simplified
+from .align import CharMap, compose, decode, encode, rescaled, shifted
 from .backends.base import GenerationOptions
 from .memory import TranslationMemory
 
@@ -57,6 +58,8 @@ class EngineStats:
     split_pieces: int = 0
     retried: int = 0
     degenerate: int = 0
+    aligned: int = 0  # sentences with an inline element inside, aligned by the model
+    unaligned: int = 0  # the same, placed by length: the backend gives no alignment
     examples: list = field(default_factory=list)  # a few degenerate outputs, to look at
 
     EXAMPLES = 20
@@ -85,7 +88,8 @@ class Engine:
                                options.key())
         # The memory keys on what the model read, so it is shared with and without conversion;
         # the provenance says how the input was made (a producer change: --refresh redoes it).
-        self.model_key = hashlib.blake2b(str(plain).encode(), digest_size=10).hexdigest()
+        epoch = getattr(backend, "memory_epoch", "")
+        self.model_key = hashlib.blake2b((str(plain) + (f"|{epoch}" if epoch else "")).encode(), digest_size=10).hexdigest()
         if script == "simplified":
             plain = dataclasses.replace(plain, variant=f"{plain.variant}+t2s")
         self.model_signature = plain
@@ -115,84 +119,158 @@ class Engine:
         on it, so a Traditional sentence and its Simplified twin share one translation."""
         return to_simplified(sentence) if self.script == "simplified" else sentence
 
+    @property
+    def can_align(self) -> bool:
+        return hasattr(self.backend, "generate_aligned")
+
     def translate(self, segments: Sequence[str]) -> list[str]:
         """Translations of ``segments``, in order; whitespace around sentences is kept."""
+        return [text for text, _ in self.translate_aligned(segments)]
+
+    def translate_aligned(self, segments: Sequence[str],
+                          cuts: Sequence[Sequence[int] | None] | None = None) -> list[tuple[str, CharMap | None]]:
+        """Translations of ``segments`` with, for each segment that has ``cuts`` (source
+        positions where an inline element starts or ends), a character map onto the
+        segment.  Only sentences with a cut inside them ask the model for its alignment;
+        the others map by length within their own span."""
+        cuts = list(cuts) if cuts is not None else [None] * len(segments)
         self.stats.segments += len(segments)
         plans = [self._units(segment) for segment in segments]
+        need: set[str] = set()
+        for plan, cut in zip(plans, cuts):
+            for start, (lead, core, _, key) in zip(_starts(plan), plan):
+                if cut and key is not None and any(start + len(lead) < c < start + len(lead) + len(core) for c in cut):
+                    need.add(key)
         wanted = list(dict.fromkeys(key for plan in plans for (_, _, _, key) in plan if key is not None))
         self.stats.units += len(wanted)
-        translations = self._translate_units(wanted)
+        translations = self._translate_units(wanted, need)
+        self.stats.aligned += sum(1 for key in need if translations[key][1] is not None)
+        self.stats.unaligned += sum(1 for key in need if translations[key][1] is None)
         joiner = " " if self.target == "en" else ""
-        out = []
-        for plan in plans:
-            parts = []
-            for lead, core, trail, key in plan:
-                text = translations[key] if key is not None else core
+        out: list[tuple[str, CharMap | None]] = []
+        for plan, cut in zip(plans, cuts):
+            parts: list[str] = []
+            # a segment whose element-holding sentence got no alignment gets no map at all
+            complete = not any(key in need and translations[key][1] is None for _, _, _, key in plan)
+            mapped: CharMap | None = [] if cut is not None and complete else None
+            for start, (lead, core, trail, key) in zip(_starts(plan), plan):
+                text, unit_map = translations[key] if key is not None else (core, None)
                 if key is None and core:
                     self.stats.passthrough += 1
+                core_start = start + len(lead)
+                lead_map = list(range(start, core_start))
                 if parts and self.target == "en" and not lead and text:
-                    lead = joiner
+                    lead, lead_map = joiner, [-1]
                 parts.append(lead + text + trail)
-            out.append("".join(parts))
+                if mapped is not None:
+                    if key is None:
+                        unit_map = list(range(len(core)))
+                    elif unit_map is not None:
+                        unit_map = rescaled(unit_map, len(key), len(core))
+                    core_map = shifted(unit_map, core_start, len(core), len(text))
+                    mapped += lead_map + core_map + list(range(core_start + len(core), core_start + len(core) + len(trail)))
+            out.append(("".join(parts), mapped))
         if wanted:
             release_memory()
         return out
 
-    def _translate_units(self, sentences: list[str]) -> dict[str, str]:
-        result = {s: self._seen[s] for s in sentences if s in self._seen}
+    def _translate_units(self, sentences: list[str], need: set[str] = frozenset()) -> dict[str, tuple[str, CharMap | None]]:
+        """Translations (and, for the sentences in ``need``, character maps) from this run,
+        the memory, or the model.  A remembered translation without the map a sentence
+        now needs is made again, with it, when the backend can align."""
+
+        def usable(source: str, found: tuple[str, CharMap | None]) -> bool:
+            return source not in need or found[1] is not None or not self.can_align
+
+        result = {s: self._seen[s] for s in sentences if s in self._seen and usable(s, self._seen[s])}
         todo = [s for s in sentences if s not in result]
         if self.memory is not None and todo:
-            hits = self.memory.get(self.model_key, todo)
+            hits = {s: (t, decode(a)) for s, (t, a) in self.memory.get_aligned(self.model_key, todo).items()}
+            hits = {s: found for s, found in hits.items() if usable(s, found)}
             self.stats.memory_hits += len(hits)
             result.update(hits)
             todo = [s for s in todo if s not in hits]
         if todo:
-            fresh = self._run_model(todo)
-            result.update({s: t for s, (t, _) in fresh.items()})
+            fresh = self._run_model(todo, need)
+            result.update({s: (t, mapped) for s, (t, _, mapped) in fresh.items()})
             if self.memory is not None:
-                self.memory.put(self.model_key, [(s, t, flags) for s, (t, flags) in fresh.items()])
+                self.memory.put(self.model_key, [(s, t, flags, encode(mapped)) for s, (t, flags, mapped) in fresh.items()])
         self._seen.update(result)
         if len(self._seen) > self.SEEN_LIMIT:  # bounded on any archive; the memory keeps the rest
             for key in list(self._seen)[: len(self._seen) - self.SEEN_LIMIT // 2]:
                 del self._seen[key]
         return result
 
-    def _run_model(self, sentences: list[str]) -> dict[str, tuple[str, str]]:
+    def _run_model(self, sentences: list[str], need: set[str] = frozenset()) -> dict[str, tuple[str, str, CharMap | None]]:
         pieces_of = {s: self._fit(s) for s in sentences}
         pieces = list(dict.fromkeys(p for ps in pieces_of.values() for p in ps))
         self.stats.split_pieces += sum(len(ps) - 1 for ps in pieces_of.values())
-        outputs = self._generate(pieces)
+        aligned = {p for s in sentences if s in need for p in pieces_of[s]}
+        outputs = self._generate(pieces, aligned)
         joiner = " " if self.target == "en" else ""
         done = {}
         for sentence, ps in pieces_of.items():
             flags = sorted({outputs[p][1] for p in ps if outputs[p][1]})
-            done[sentence] = (joiner.join(outputs[p][0] for p in ps), ",".join(flags))
+            text = joiner.join(outputs[p][0] for p in ps)
+            mapped: CharMap | None = None
+            if sentence in need and all(outputs[p][2] is not None for p in ps) and "".join(ps) == sentence:
+                mapped, offset = [], 0
+                for index, p in enumerate(ps):
+                    if index:
+                        mapped += [-1] * len(joiner)
+                    mapped += shifted(outputs[p][2], offset, len(p), len(outputs[p][0]))
+                    offset += len(p)
+            done[sentence] = (text, ",".join(flags), mapped)
         return done
 
-    def _generate(self, pieces: list[str]) -> dict[str, tuple[str, str]]:
+    def _backend(self, pieces: list[str], align: set[str], repetition_penalty: float | None = None
+                 ) -> dict[str, tuple[str, CharMap | None]]:
+        """Model outputs for ``pieces``, in one call; those in ``align`` with their
+        character maps (onto the piece, without the prefix)."""
+        extra = {"repetition_penalty": repetition_penalty} if repetition_penalty else {}
+        texts = [self.prefix + p for p in pieces]
+        if not self.can_align or not align.intersection(pieces):
+            return {p: (t, None) for p, t in zip(pieces, self.backend.generate(texts, **extra))}
+        results = self.backend.generate_aligned(texts, align=[p in align for p in pieces], **extra)
+        width = len(self.prefix)
+        return {piece: (text, None if mapped is None else [i - width if i >= width else -1 for i in mapped])
+                for piece, (text, mapped) in zip(pieces, results)}
+
+    def _generate(self, pieces: list[str], align: set[str] = frozenset()) -> dict[str, tuple[str, str, CharMap | None]]:
         """Model outputs for ``pieces``, retrying degenerate ones once with a repetition penalty."""
         self.stats.model_inputs += len(pieces)
-        raw = self.backend.generate([self.prefix + p for p in pieces])
+        raw = self._backend(pieces, align)
         outputs = {}
         retry = []
-        for piece, text in zip(pieces, raw):
+        for piece in pieces:
+            text, mapped = raw[piece]
             problem = degenerate(piece, text, self.target)
-            outputs[piece] = (text, problem)
+            outputs[piece] = (text, problem, mapped)
             if problem and self.retry:
                 retry.append(piece)
         if retry:
             self.stats.retried += len(retry)
-            again = self.backend.generate([self.prefix + p for p in retry], repetition_penalty=1.3)
-            for piece, text in zip(retry, again):
+            again = self._backend(retry, align, repetition_penalty=1.3)
+            for piece in retry:
+                text, mapped = again[piece]
                 problem = degenerate(piece, text, self.target)
                 if problem:
                     self.stats.degenerate += 1
                     if len(self.stats.examples) < EngineStats.EXAMPLES:
                         self.stats.examples.append({"source": piece, "output": text, "problem": problem})
-                    outputs[piece] = (text, f"degenerate:{problem}")
+                    outputs[piece] = (text, f"degenerate:{problem}", mapped)
                 else:
-                    outputs[piece] = (text, "retried")
+                    outputs[piece] = (text, "retried", mapped)
         return outputs
+
+
+def _starts(plan: list[tuple[str, str, str, str | None]]) -> list[int]:
+    """Where each unit of a segment starts in it."""
+    starts, position = [], 0
+    for lead, core, trail, _ in plan:
+        starts.append(position)
+        position += len(lead) + len(core) + len(trail)
+    return starts
 
 
 class PivotEngine:
@@ -207,3 +285,15 @@ class PivotEngine:
         for engine in self.engines:
             segments = engine.translate(segments)
         return list(segments)
+
+    def translate_aligned(self, segments: Sequence[str],
+                          cuts: Sequence[Sequence[int] | None] | None = None) -> list[tuple[str, CharMap | None]]:
+        """As :meth:`Engine.translate_aligned`; each step aligns all of what the one
+        before it wrote, and the maps compose (final -> middle -> source)."""
+        current = self.engines[0].translate_aligned(segments, cuts)
+        for engine in self.engines[1:]:
+            middle = [list(range(1, len(text))) if mapped is not None else None for text, mapped in current]
+            following = engine.translate_aligned([text for text, _ in current], middle)
+            current = [(text, compose(outer, inner) if outer is not None and inner is not None else None)
+                       for (text, outer), (_, inner) in zip(following, current)]
+        return current

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
+from ..align import CharMap, char_map
+
 
 @dataclass(frozen=True)
 class GenerationOptions:
@@ -62,4 +64,33 @@ class TokenBudget:
             yield batch
 
     def generate(self, texts: Sequence[str], repetition_penalty: float | None = None) -> list[str]:
+        return [text for text, _ in self.generate_aligned(texts, repetition_penalty, align=False)]
+
+    def generate_aligned(self, texts: Sequence[str], repetition_penalty: float | None = None,
+                         align: bool | Sequence[bool] = True) -> list[tuple[str, CharMap | None]]:
+        """Translations of ``texts`` with, for each text ``align`` says (all, none, or one
+        flag per text), its character map onto the input (from the model's
+        cross-attention; see :mod:`nlp.translation.align`).  One call for all of them,
+        so rows that need a map share batches with rows that do not."""
         raise NotImplementedError
+
+    @staticmethod
+    def align_flags(align: bool | Sequence[bool], count: int) -> list[bool]:
+        return [align] * count if isinstance(align, bool) else [bool(a) for a in align]
+
+    def source_pieces(self, ids: Sequence[int]) -> list[str]:
+        """The source pieces of ``ids``.  Not ``convert_ids_to_tokens``: a Marian tokenizer
+        with separate vocabularies (opus-mt-tc-big) maps ids through its *target*
+        vocabulary there."""
+        vocab = self.__dict__.get("_source_vocab")
+        if vocab is None:
+            vocab = self.__dict__["_source_vocab"] = {i: piece for piece, i in self.tokenizer.get_vocab().items()}
+        return [vocab.get(i, self.tokenizer.unk_token) for i in ids]
+
+    def _char_map(self, text: str, source_pieces: Sequence[str], output: str, output_pieces: Sequence[str],
+                  links: Sequence[int]) -> CharMap:
+        """``links`` (output piece -> source piece) as an output-character map onto ``text``."""
+        tokenizer = self.tokenizer
+        # <unk> stands for characters of the text: it takes the gap it leaves
+        specials = frozenset(tokenizer.all_special_tokens) - {tokenizer.unk_token}
+        return char_map(text, source_pieces, output, output_pieces, links, specials)

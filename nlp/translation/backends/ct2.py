@@ -22,6 +22,7 @@ from ...config import Backend, Config
 from ...errors import ConfigError
 from ...models import LocalModel
 from ...runtime import resolve_device
+from ..align import CharMap
 from .base import GenerationOptions, TokenBudget, default_batch_tokens
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,9 @@ class CTranslate2Backend(TokenBudget):
         self.compute_type = config.compute_type or default_type
         self.variant = self.compute_type
         self.tokenizer = AutoTokenizer.from_pretrained(model.path)
+        # Until 0.3.0 the source pieces of separate-vocabulary models were looked up in the
+        # target vocabulary: what the memory holds for them under the old key is wrong.
+        self.memory_epoch = "src-pieces" if getattr(self.tokenizer, "separate_vocabs", False) else ""
         self.beams = options.num_beams or _model_beams(model.path)
         path = converted(model, Path(config.cache_dir), stored_type(self.compute_type))
         threads = max(1, os.cpu_count() or 1)
@@ -139,24 +143,35 @@ class CTranslate2Backend(TokenBudget):
             limits.append(self.tokenizer.model_max_length)
         self.max_input_tokens = min(limits)
 
-    def generate(self, texts: Sequence[str], repetition_penalty: float | None = None) -> list[str]:
+    def generate_aligned(self, texts: Sequence[str], repetition_penalty: float | None = None,
+                         align: bool | Sequence[bool] = True) -> list[tuple[str, CharMap | None]]:
         """Translate ``texts``; length-sorted batches within the token budget, each with its
-        own length cap; output order = input order."""
+        own length cap; output order = input order.  With ``align``, CTranslate2 returns
+        each output token's attention over the source (``return_attention``), in the
+        same decode."""
         if not texts:
             return []
         ids = self.tokenizer(list(texts), add_special_tokens=True, truncation=True, max_length=self.max_input_tokens)["input_ids"]
-        tokens = [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
-        results: list[str] = [""] * len(tokens)
+        tokens = [self.source_pieces(row) for row in ids]
+        flags = self.align_flags(align, len(texts))
+        results: list[tuple[str, CharMap | None]] = [("", None)] * len(tokens)
         for batch in self.batches([len(t) for t in tokens]):
-            for i, text in zip(batch, self._translate([tokens[i] for i in batch], repetition_penalty)):
-                results[i] = text
+            # the attention costs nothing measurable: a batch returns it when one row needs it
+            outputs = self._translate([tokens[i] for i in batch], repetition_penalty, any(flags[i] for i in batch))
+            for i, (text, hypothesis, attention) in zip(batch, outputs):
+                mapped = None
+                if attention is not None and flags[i]:
+                    links = [max(range(len(row)), key=row.__getitem__) if row else -1 for row in attention]
+                    mapped = self._char_map(texts[i], tokens[i], text, hypothesis, links)
+                results[i] = (text, mapped)
         return results
 
-    def _translate(self, tokens: list[list[str]], repetition_penalty: float | None) -> list[str]:
+    def _translate(self, tokens: list[list[str]], repetition_penalty: float | None, align: bool = False):
         kwargs = dict(
             beam_size=self.beams,
             max_batch_size=len(tokens),
             max_decoding_length=self.max_new_tokens(max(len(t) for t in tokens)),
+            return_attention=align,
         )
         if self.options.forced_length:
             kwargs["min_decoding_length"] = kwargs["max_decoding_length"]
@@ -167,5 +182,6 @@ class CTranslate2Backend(TokenBudget):
             hypothesis = result.hypotheses[0][: self.max_new_tokens(len(row))]
             if hypothesis and hypothesis[-1] == self.tokenizer.eos_token:
                 hypothesis = hypothesis[:-1]
-            out.append(self.tokenizer.convert_tokens_to_string(hypothesis).strip())
+            attention = result.attention[0][: len(hypothesis)] if align else None
+            out.append((self.tokenizer.convert_tokens_to_string(hypothesis).strip(), hypothesis, attention))
         return out
