@@ -268,3 +268,14 @@ def test_real_backends_align_only_the_rows_asked_in_one_call(tiny_models, tmp_pa
         for source, (text, mapped) in (p for i, p in enumerate(zip(texts, aligned)) if i != 1):
             assert len(mapped) == len(text)
             assert all(-1 <= i < len(source) for i in mapped)
+
+
+def test_a_space_before_the_first_element_is_not_its_only_text(tmp_path):
+    """Corpus case: <p> <strong>名字：</strong>正文</p> with the space outside the element;
+    a translator that aligns nothing used to give the element just that space."""
+    class Silent(GlossaryBackend):
+        def _translate(self, texts):
+            return [(text, [-1] * len(text)) for text, _ in super()._translate(texts)]
+
+    body = _body(tmp_path, "<p> <strong>美国总统：</strong>说今天下雨。</p>", Engine(Silent(EN), None, "en"))
+    assert all(text.strip() for text in inline_texts(body)) and body.startswith("<p> <strong>")

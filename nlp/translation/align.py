@@ -116,8 +116,9 @@ def decode(stored: str) -> CharMap | None:
 
 # ---- tag transfer
 
-# A unit is never cut: a Latin word or number (with the spaces after it), or one character.
-_UNIT = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff'’_.\-]+\s*|\S\s*|\s+")
+# A unit is never cut: a Latin word or number, or one character, with the spaces around it
+# (leading spaces only at the start: a unit of spaces alone would give a node nothing to show).
+_UNIT = re.compile(r"\s*(?:[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff'’_.\-]+|\S)\s*")
 
 
 def distribute(output: str, mapped: CharMap, spans: Sequence[tuple[int, int]]) -> tuple[list[str], int]:

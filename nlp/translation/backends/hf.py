@@ -106,7 +106,6 @@ class TransformersBackend(TokenBudget):
         decoded (no second pass): the last decoder layer's, averaged over heads, links
         each output token to the source token it read most.  With beam search the
         finished hypothesis's beam at each step (``beam_indices``) says which row to read."""
-        torch = self._torch
         beams = getattr(result, "beam_indices", None)
         mask = encoded["attention_mask"][i]
         links = []
