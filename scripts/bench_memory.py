@@ -50,7 +50,7 @@ print(json.dumps({"rc": done.returncode, "stderr": done.stderr[-2000:],
 CONVERT = r"""
 import sys
 from pathlib import Path
-from nlp.translation.backends.ct2 import converted
+from nlp.convert import converted
 from nlp.models import locate
 for name, folder in zip(("zh-en", "zh-ja"), sys.argv[2:]):
     converted(locate(name, {name: folder}), Path(sys.argv[1]), "int8")
