@@ -69,7 +69,8 @@ BackendOpt = typer.Option(Config.backend, "--backend", help="Model runtime.")
 DeviceOpt = typer.Option(Config.device, "--device", help="Where models run (auto: CUDA when available).")
 SummarizerOpt = typer.Option(
     Config.summarizer, "--summarizer",
-    help="textrank (extractive, offline), summarizer (the registry's model), or a seq2seq hub id / folder.",
+    help="textrank (extractive, offline), summarizer (the registry's model), a registry LLM (qwen3-4b...), "
+    "or a hub id / folder (seq2seq or decoder-only: the model's config says which).",
 )
 WorkersOpt = typer.Option(Config.workers, "--workers", "-j", min=0,
                           help="Processes (Ray: tasks) for reading and analysis (0: one per core for big runs).")
@@ -382,9 +383,11 @@ def models_list() -> int:
     """Show the registry's models and whether each is present locally."""
     for row in registry_status():
         out.print(
-            f"{row['name']:<12} {row['task']:<10} {row['model']:<40} {row['license']:<14} "
-            f"{row['size']:<8} {'present' if row['present'] else 'missing'}"
+            f"{row['name']:<14} {row['task']:<13} {row['model']:<34} {row['license']:<20} "
+            f"{row['size']:<9} {'present' if row['present'] else 'missing'}", markup=False, highlight=False
         )
+        if row["note"]:
+            out.print(f"{'':<14} note: {row['note']}", markup=False, highlight=False)
     return 0
 
 

@@ -8,6 +8,7 @@ on a connected machine.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -47,6 +48,7 @@ class ModelSpec:
     pivot: tuple[str, ...] = ()
     script: str = "any"  # "simplified": the model reads Simplified Chinese only
     known_commit: str = ""
+    note: str = ""  # the license's conditions, for `nlp models list`
     pairs: tuple[Pair, ...] = field(default=())
 
 
@@ -138,6 +140,13 @@ def locate(name: str, overrides: Mapping[str, str] = {}, download: bool | None =
     """
     spec = registry().get(name) or ModelSpec(name=name, task="translation", target=name.split("-")[-1])
     ref = overrides.get(name, spec.model)
+    pull_name = name  # what `nlp models pull` takes to fetch it
+    chosen = registry().get(ref)
+    if chosen is not None and ref != name and chosen.model:  # --model zh-en=qwen3-4b: that entry, for this task
+        spec = dataclasses.replace(chosen, name=name, task=spec.task, source=spec.source, target=spec.target)
+        pull_name, ref = chosen.name, chosen.model
+    elif ref != spec.model:  # a hub id of the user's
+        pull_name = ref
     if not ref:
         raise ConfigError(f"model {name} has no hub id or folder; give one with --model {name}=ID_OR_PATH")
     folder = Path(ref).expanduser()
@@ -154,16 +163,16 @@ def locate(name: str, overrides: Mapping[str, str] = {}, download: bool | None =
         offline = hub_offline()
         if download is False or offline:
             where = f"the Hugging Face cache {hf_cache_dir()}" + (" (HF_HUB_OFFLINE=1)" if offline else "")
-            raise ModelMissingError(name, ref, where) from None
+            raise ModelMissingError(pull_name, ref, where) from None
         unreachable = hub_unreachable()
         if unreachable:  # one quick check instead of the hub client's retries
-            raise ModelMissingError(name, ref, f"the Hugging Face cache {hf_cache_dir()}, and {unreachable} "
+            raise ModelMissingError(pull_name, ref, f"the Hugging Face cache {hf_cache_dir()}, and {unreachable} "
                                                "(set HF_HUB_OFFLINE=1 to skip this check)") from None
         try:
             path = snapshot_download(ref, revision=revision)
         except Exception as exc:
             reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-            raise ModelMissingError(name, ref, f"the Hugging Face cache {hf_cache_dir()}, and the download failed: {reason}") from None
+            raise ModelMissingError(pull_name, ref, f"the Hugging Face cache {hf_cache_dir()}, and the download failed: {reason}") from None
     return LocalModel(name, ref, Path(path), Path(path).name, spec)
 
 
@@ -203,6 +212,7 @@ def registry_status() -> list[dict]:
             "model": spec.model or " -> ".join(spec.pivot),
             "license": spec.license,
             "size": spec.size,
+            "note": spec.note,
             "present": is_present(spec.name),
         }
         for spec in registry().values()
@@ -210,12 +220,19 @@ def registry_status() -> list[dict]:
 
 
 def pull(names: Sequence[str]) -> list[tuple[str, str]]:
-    """Download registry models into the Hugging Face cache (needs the network)."""
+    """Download registry models (or hub ids: ``Qwen/Qwen3-4B``) into the Hugging Face
+    cache (needs the network)."""
     from huggingface_hub import snapshot_download
 
     wanted = list(names) or [n for n, s in registry().items() if s.task == "translation" and not s.pivot]
     done = []
     for name in wanted:
+        if name not in registry() and "/" in name:
+            try:
+                done.append((name, snapshot_download(name)))
+            except Exception as exc:
+                raise ModelError(f"could not download {name}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+            continue
         for part in chain(name):
             part_spec = spec_for(part)
             try:

@@ -108,6 +108,10 @@ def to_simplified(text: str) -> str:
     return _converter("t2s").convert(text)
 
 
+def to_traditional(text: str) -> str:
+    return _converter("s2t").convert(text)
+
+
 def is_traditional(text: str, sample: int = 4000) -> bool:
     """True when the text is mostly written in Traditional characters."""
     head = "".join(_CJK.findall(text[:sample]))

@@ -9,6 +9,11 @@ Writes Hugging Face folders that ``from_pretrained`` loads like the real models:
   models);
 - ``DIR/summarizer``: a tiny mT5 (as csebuetnlp/mT5_multilingual_XLSum) for abstractive
   summaries;
+- ``DIR/llm``: a tiny Qwen3 causal LM (as Qwen/Qwen3-*) with a byte-level BPE tokenizer
+  (``Qwen2Tokenizer``, as the real ones) trained on the fixture text and a ChatML chat
+  template that honours ``enable_thinking``: the decoder-only translator and summarizer
+  of the quality tier.  ``--llm-arch wide`` keeps Qwen3-0.6B's width (1024, 16 heads, 8 KV
+  heads) with 4 layers: the shape the LLM benchmark runs;
 
 each with a source sentencepiece model trained on Chinese fixture text and a target one
 trained on English / Japanese text (``scripts/tiny_text``, written for this project).
@@ -153,17 +158,71 @@ def build_summarizer(out: Path, seed: int) -> Path:
     return folder
 
 
+LLM_ARCHS = {
+    "tiny": dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                 num_key_value_heads=2, head_dim=16),
+    "wide": dict(hidden_size=1024, intermediate_size=3072, num_hidden_layers=4, num_attention_heads=16,
+                 num_key_value_heads=8, head_dim=128),
+}
+LLM_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"]
+# ChatML as the Qwen3 models write it; with enable_thinking=False the assistant turn
+# opens with an empty think block (the models' documented way to switch thinking off).
+CHAT_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}"
+    "{%- if enable_thinking is defined and enable_thinking is false %}{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}"
+    "{%- endif %}"
+)
+
+
+def build_llm(out: Path, seed: int, arch: str = "tiny", name: str = "llm") -> Path:
+    """A tiny random Qwen3 causal LM with a byte-level BPE tokenizer trained on the
+    fixture text (Chinese, English, Japanese) and a chat template."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GenerationConfig, Qwen2Tokenizer, Qwen3Config, Qwen3ForCausalLM
+
+    folder = out / name
+    folder.mkdir(parents=True, exist_ok=True)
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=1500, special_tokens=LLM_SPECIALS, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    bpe.train([str(TEXT / f"{lang}.txt") for lang in ("zh", "en", "ja")], trainer)
+    model_data = json.loads(bpe.to_str())["model"]
+    tokenizer = Qwen2Tokenizer(vocab=model_data["vocab"], merges=[tuple(m) for m in model_data["merges"]],
+                               eos_token="<|im_end|>", pad_token="<|endoftext|>", model_max_length=4096)
+    tokenizer.add_special_tokens({"additional_special_tokens": LLM_SPECIALS[1:]})
+    tokenizer.chat_template = CHAT_TEMPLATE
+    end, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+    config = Qwen3Config(vocab_size=len(tokenizer), max_position_embeddings=4096, tie_word_embeddings=True,
+                         bos_token_id=None, eos_token_id=end, pad_token_id=pad,
+                         # as the Marian ones: large random weights make the output depend on the input
+                         initializer_range=0.02 if arch != "tiny" else 0.35, **LLM_ARCHS[arch])
+    torch.manual_seed(seed)
+    model = Qwen3ForCausalLM(config).eval()
+    model.generation_config = GenerationConfig(eos_token_id=[end], pad_token_id=pad, do_sample=False)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--arch", choices=sorted(ARCHS), default="tiny")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--vocab-size", type=int, default=0, help="pad vocabularies to this size (real: 65001)")
+    parser.add_argument("--llm-arch", choices=sorted(LLM_ARCHS), default="tiny")
     args = parser.parse_args()
     for target, separate in (("en", False), ("ja", True)):
         folder = build(args.out, target, separate, args.arch, args.seed, args.vocab_size)
         print(folder)
     print(build_summarizer(args.out, args.seed))
+    print(build_llm(args.out, args.seed, args.llm_arch))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Abstractive summaries with a seq2seq model (``--summarizer MODEL``).
+"""Abstractive summaries with a model (``--summarizer MODEL``): a seq2seq model
+(mT5, BART...) or a decoder-only LLM (Qwen3...), whichever the model's config says.
 
 A post longer than the model's input limit is cut at block boundaries into pieces
 that fit (a block that is itself too long is cut at sentences, then clauses); each
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from collections import Counter
 from typing import Sequence
 
 from ..config import Config
 from ..errors import ConfigError
+from ..llm import DECODER, PROMPT_VERSION, Prompts, clean, in_language, make_runtime, model_kind, prompt_family
 from ..models import LocalModel, locate
 from ..runtime import resolve_device
-from ..text import split_to_fit
+from ..text import split_to_fit, to_simplified, to_traditional
 from .segment import Analysis
 
 log = logging.getLogger(__name__)
@@ -108,7 +112,98 @@ class Seq2SeqSummarizer:
         return fit_budget(" ".join(pieces), options.max_chars)
 
 
-def load_summarizer(name_or_path: str, config: Config) -> Seq2SeqSummarizer:
-    """``summarizer`` (the registry's default) or any hub id / local folder."""
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_LOOP = re.compile(r"(.{1,12}?)\1{4,}|(.{6,}?)(?:\s*\2){2,}", re.DOTALL)
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers written in digits in ``text`` (full-width digits read as ASCII,
+    thousands separators dropped)."""
+    return {n.replace(",", "") for n in _NUMBER.findall(unicodedata.normalize("NFKC", text))}
+
+
+def summary_problem(summary: str, post_text: str) -> str:
+    """Why ``summary`` may not stand for the post ("" when it may): empty, a loop, not
+    Chinese, or a number the post does not have (an invented figure)."""
+    if not summary.strip():
+        return "empty"
+    if _LOOP.search(summary):
+        return "loop"
+    if not in_language(summary, "zh", post_text):
+        return "language"
+    if numbers(summary) - numbers(post_text):
+        return "number"
+    return ""
+
+
+class LLMSummarizer:
+    """A decoder-only model asked for a Chinese summary in the post's own script, within
+    ``max_chars``.  An output that is empty, loops, is not Chinese or holds a number the
+    post does not have is asked for once more (with a repetition penalty); then the post
+    gets the extractive summary, and :attr:`fallbacks` counts why."""
+
+    MAX_INPUT_TOKENS = 3072
+
+    def __init__(self, model: LocalModel, config: Config, fallback=None, runtime=None) -> None:
+        self.model_ref = model
+        self.runtime = runtime or make_runtime(model, config)
+        self.tokenizer = self.runtime.tokenizer
+        self.prompts = Prompts(prompt_family(model, self.tokenizer), self.tokenizer)
+        self.name = f"{model.signature}:{self.runtime.name}-{self.runtime.variant}+{self.prompts.family}-{PROMPT_VERSION}"
+        self.max_input_tokens = min(self.MAX_INPUT_TOKENS, max(256, self.runtime.max_positions // 2))
+        self.fallback = fallback
+        self.fallbacks: Counter[str] = Counter()
+        self.inputs: list[str] = []
+
+    def _text(self, analysis: Analysis, candidates: Sequence[int]) -> str:
+        """The candidate sentences, a block a line, cut at a block (else sentence) end to
+        the prompt's token limit."""
+        lines: dict[int, str] = {}
+        for index in candidates:
+            sentence = analysis.sentences[index]
+            lines[sentence.block] = lines.get(sentence.block, "") + sentence.text
+        text, used = "", 0
+        for line in (lines[b].strip() for b in sorted(lines)):
+            pieces = split_to_fit(line, lambda ps: [len(ids) for ids in self.tokenizer(ps, add_special_tokens=False)["input_ids"]],
+                                  self.max_input_tokens)
+            for piece in pieces:
+                count = len(self.tokenizer(piece, add_special_tokens=False)["input_ids"])
+                if used + count > self.max_input_tokens:
+                    return text
+                text, used = text + ("\n" if text and piece is pieces[0] else "") + piece, used + count
+        return text
+
+    def summarize(self, analysis: Analysis, candidates: Sequence[int], options) -> str:
+        return self.summarize_noted(analysis, candidates, options)[0]
+
+    def summarize_noted(self, analysis: Analysis, candidates: Sequence[int], options) -> tuple[str, str]:
+        """The summary, and "" or why the extractive one stands in for it."""
+        text = self._text(analysis, candidates)
+        if not text:
+            return "", ""
+        self.inputs.append(text)
+        prompt = self.runtime.encode([self.prompts.summary(text, options.max_chars, analysis.traditional)])
+        cap = [int(options.max_chars * 1.5) + 32]
+        problem = ""
+        for penalty in (None, 1.2):
+            output = clean(self.runtime.generate(prompt, cap, penalty)[0], text)
+            # in the post's own script (OpenCC, phrase level), within the budget
+            output = fit_budget(to_traditional(output) if analysis.traditional else to_simplified(output), options.max_chars)
+            problem = summary_problem(output, analysis.text)
+            if not problem:
+                return output, ""
+        self.fallbacks[problem] += 1
+        log.info("summary fell back to extractive (%s)", problem)
+        summary = self.fallback.summarize(analysis, candidates, options) if self.fallback is not None else ""
+        return summary, f"extractive:{problem}"
+
+
+def load_summarizer(name_or_path: str, config: Config, fallback=None) -> Seq2SeqSummarizer | LLMSummarizer:
+    """``summarizer`` (the registry's default) or any hub id / local folder; a
+    decoder-only model gets ``fallback`` (the extractive summarizer) for outputs it may
+    not keep."""
     overrides = {} if name_or_path == "summarizer" else {"summarizer": name_or_path}
-    return Seq2SeqSummarizer(locate("summarizer", {**config.models, **overrides}), config)
+    model = locate("summarizer", {**config.models, **overrides})
+    if model_kind(model.path) == DECODER:
+        return LLMSummarizer(model, config, fallback)
+    return Seq2SeqSummarizer(model, config)

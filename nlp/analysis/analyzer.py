@@ -75,7 +75,7 @@ class Toolkit:
         """``textrank`` (extractive, offline), or a seq2seq model (name, hub id or folder)."""
         if self.config.extractive:
             return TextRankLite(self.idf, self.segmenter.cut)
-        return load_summarizer(self.config.summarizer, self.config)
+        return load_summarizer(self.config.summarizer, self.config, fallback=TextRankLite(self.idf, self.segmenter.cut))
 
     @property
     def keyword_options(self) -> KeywordOptions:
@@ -120,8 +120,15 @@ class Toolkit:
         return self.segmenter.tag(word) is not None
 
     def summary(self, doc: Document) -> str:
+        return self.summary_noted(doc)[0]
+
+    def summary_noted(self, doc: Document) -> tuple[str, str]:
+        """The summary, and "" or why the extractive summary stands in for the model's."""
         headings = [is_heading(b.text, b.tag) for b in doc.blocks if b.role == "text"]
         candidates = summary_candidates(doc.analysis, headings)
         if not candidates:  # nothing but headings and captions: better them than nothing
             candidates = [i for i, s in enumerate(doc.analysis.sentences) if s.text.strip()]
-        return self.summarizer.summarize(doc.analysis, candidates, self.summary_options)
+        summarizer = self.summarizer
+        if hasattr(summarizer, "summarize_noted"):
+            return summarizer.summarize_noted(doc.analysis, candidates, self.summary_options)
+        return summarizer.summarize(doc.analysis, candidates, self.summary_options), ""

@@ -48,6 +48,7 @@ class Prepared:
     sentences: int = 0
     kept: tuple[str, ...] = ()  # keys holding the author's values
     seconds: float = 0.0  # reading and analysing it
+    summary_note: str = ""  # why the extractive summary stands in for the model's ("" if it does not)
 
 
 def _unified_diff(path: str, before: str, after: str) -> str:
@@ -145,13 +146,13 @@ class EnrichStages(Stages):
                 return FileResult(name, Status.skipped, ALL_KEPT, kept=kept)
             doc = self.toolkit.from_post(post)
             # The author's own values are kept as they are; they are what gets translated.
-            summary = _author_text(post.meta[c.summary_key]) if own_summary else self.toolkit.summary(doc)
+            summary, note = (_author_text(post.meta[c.summary_key]), "") if own_summary else self.toolkit.summary_noted(doc)
             keywords = _author_list(post.meta[c.keywords_key]) if own_keywords else self.toolkit.keywords(doc)
             if not summary and not keywords and not (self.mt and doc.title):
                 return FileResult(name, Status.skipped, NO_TEXT)  # (with --to, a title alone still gets title_en)
             sentences = sum(1 for s in doc.analysis.sentences if s.text.strip())
             return Prepared(source, post, target, doc.title, summary, keywords, provenance, sentences, kept,
-                            time.perf_counter() - started)
+                            time.perf_counter() - started, note)
         except (NlpError, OSError) as exc:
             return failed(name, exc, "read")
 
@@ -181,7 +182,8 @@ class EnrichStages(Stages):
             atomic_write(item.target, new_text)
             return FileResult(name, Status.done, "", str(item.target), sentences=item.sentences,
                               targets=(str(item.target),), provenance=(item.provenance,), kept=item.kept,
-                              seconds=item.seconds + time.perf_counter() - started, outlet=outlet_of(item.post.meta))
+                              seconds=item.seconds + time.perf_counter() - started, outlet=outlet_of(item.post.meta),
+                              summary_note=item.summary_note)
         except (NlpError, OSError) as exc:
             return failed(name, exc, "write")
 

@@ -44,6 +44,7 @@ class FileResult:
     outlet: str = ""  # the post's author or source site, for the report
     # inline text nodes placed by tag transfer: (nodes, left empty, placed by length, placed by order alone)
     inline: tuple[int, int, int, int] = (0, 0, 0, 0)
+    summary_note: str = ""  # "extractive:REASON" when a model's summary was rejected for the extractive one
 
 
 def failed(path: object, error: BaseException, doing: str = "read") -> FileResult:
@@ -96,6 +97,7 @@ class Report:
             "skipped_files": [{"path": r.path, "reason": r.reason} for r in self.results if r.status == Status.skipped],
             "kept": [{"path": r.path, "keys": list(r.kept)} for r in self.results if r.kept],
             "inline": dict(zip(("nodes", "empty", "by_length", "unanchored"), self.inline())),
+            "summary_fallbacks": self.summary_fallbacks(),
             "job": self.job,
             "started": round(self.started, 3),
             # one record per post, for `nlp report`
@@ -113,12 +115,28 @@ class Report:
         (no alignment), placed by order alone (no word of theirs aligned with them)."""
         return tuple(sum(r.inline[i] for r in self.results) for i in range(4))  # type: ignore[return-value]
 
+    def summary_fallbacks(self) -> dict[str, int]:
+        """Why model summaries were replaced by extractive ones: reason -> posts."""
+        counts: dict[str, int] = {}
+        for r in self.results:
+            if r.summary_note:
+                reason = r.summary_note.partition(":")[2] or r.summary_note
+                counts[reason] = counts.get(reason, 0) + 1
+        return counts
+
     def translation_lines(self) -> list[str]:
         lines = [
             f"{lang}: {s['units']} sentences, {s['memory_hits']} from the translation memory, "
             f"{s['model_inputs']} sent to the model, {s['passthrough']} passed through, {s['degenerate']} degenerate"
+            + (f"; {s['blocks']} blocks in one prompt each, {s['block_fallback']} of them redone by sentence"
+               f" (output or markup rejected), {s.get('long_blocks', 0)} too long for one prompt"
+               if s.get("blocks") or s.get("long_blocks") else "")
             for lang, s in self.translation.items()
         ]
+        fallbacks = self.summary_fallbacks()
+        if fallbacks:
+            lines.append(f"summaries: {sum(fallbacks.values())} model summaries rejected, the extractive summary written "
+                         "instead (" + ", ".join(f"{k} {v}" for k, v in sorted(fallbacks.items())) + ")")
         nodes, empty, by_length, _ = self.inline()
         if nodes:
             lines.append(f"inline elements: {nodes} text nodes placed"

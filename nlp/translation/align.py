@@ -132,15 +132,25 @@ def distribute(output: str, mapped: CharMap, spans: Sequence[tuple[int, int]]) -
     count = len(spans)
     if count == 1:
         return [output], 0
-    units = [(m.start(), m.end()) for m in _UNIT.finditer(output)]
-    if len(units) < count:  # too few words: cut between characters
-        units = [(i, i + 1) for i in range(len(output))]
-
     def node_of(source_index: int) -> int:
         for node, (start, end) in enumerate(spans):
             if start <= source_index < end:
                 return node
         return -1
+
+    units = []
+    for m in _UNIT.finditer(output):
+        # a unit whose characters the map puts in two nodes is two units ("slowly." with
+        # the full stop aligned to a node of its own)
+        start = m.start()
+        for i in range(m.start() + 1, m.end()):
+            if (i < len(mapped) and mapped[i] >= 0 and mapped[i - 1] >= 0 and not output[i].isspace()
+                    and node_of(mapped[i]) != node_of(mapped[i - 1])):
+                units.append((start, i))
+                start = i
+        units.append((start, m.end()))
+    if len(units) < count:  # too few words: cut between characters
+        units = [(i, i + 1) for i in range(len(output))]
 
     votes: list[int] = []
     for start, end in units:

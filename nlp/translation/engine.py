@@ -19,7 +19,7 @@ from typing import Protocol, Sequence
 from ..runtime import release_memory
 from ..signature import ModelSignature, PivotSignature
 from ..text import has_translatable_text, is_mostly_latin, split_sentences, split_to_fit, to_simplified
-from .align import CharMap, compose, decode, encode, rescaled, shifted
+from .align import CharMap, compose, decode, encode, proportional, rescaled, shifted
 from .backends.base import GenerationOptions
 from .memory import TranslationMemory
 
@@ -58,6 +58,9 @@ class EngineStats:
     split_pieces: int = 0
     retried: int = 0
     degenerate: int = 0
+    blocks: int = 0  # decoder-only models: blocks sent whole, in one prompt each
+    block_fallback: int = 0  # of those, translated again by sentence (markup or output rejected)
+    long_blocks: int = 0  # blocks over the prompt's token limit, translated by sentence
     aligned: int = 0  # sentences with an inline element inside, aligned by the model
     unaligned: int = 0  # the same, placed by length: the backend gives no alignment
     examples: list = field(default_factory=list)  # a few degenerate outputs, to look at
@@ -119,6 +122,10 @@ class Engine:
         on it, so a Traditional sentence and its Simplified twin share one translation."""
         return to_simplified(sentence) if self.script == "simplified" else sentence
 
+    def check(self, source: str, output: str) -> str:
+        """Why ``output`` is not a plausible translation of ``source`` ("" if it is)."""
+        return degenerate(source, output, self.target)
+
     @property
     def can_align(self) -> bool:
         return hasattr(self.backend, "generate_aligned")
@@ -135,6 +142,9 @@ class Engine:
         the others map by length within their own span."""
         cuts = list(cuts) if cuts is not None else [None] * len(segments)
         self.stats.segments += len(segments)
+        return self._by_sentence(segments, cuts)
+
+    def _by_sentence(self, segments: Sequence[str], cuts: Sequence[Sequence[int] | None]) -> list[tuple[str, CharMap | None]]:
         plans = [self._units(segment) for segment in segments]
         need: set[str] = set()
         for plan, cut in zip(plans, cuts):
@@ -244,7 +254,7 @@ class Engine:
         retry = []
         for piece in pieces:
             text, mapped = raw[piece]
-            problem = degenerate(piece, text, self.target)
+            problem = self.check(piece, text)
             outputs[piece] = (text, problem, mapped)
             if problem and self.retry:
                 retry.append(piece)
@@ -253,7 +263,7 @@ class Engine:
             again = self._backend(retry, align, repetition_penalty=1.3)
             for piece in retry:
                 text, mapped = again[piece]
-                problem = degenerate(piece, text, self.target)
+                problem = self.check(piece, text)
                 if problem:
                     self.stats.degenerate += 1
                     if len(self.stats.examples) < EngineStats.EXAMPLES:
@@ -262,6 +272,158 @@ class Engine:
                 else:
                     outputs[piece] = (text, "retried", mapped)
         return outputs
+
+
+class BlockEngine(Engine):
+    """A decoder-only model (an LLM) translates a whole block in one prompt, not sentence
+    by sentence: the paragraph keeps its context.  Where inline elements cut a block,
+    the prompt marks each text node's words (``<x1>...</x1>``) and the output must
+    come back with the same markers in the same order; each node then gets the words
+    between its markers.  A block whose output is rejected (markup changed, wrong
+    language, a loop, an implausible length) is translated again by sentence, its
+    nodes placed by length, and counted (``block_fallback``); a block over the prompt
+    limit goes by sentence from the start (``long_blocks``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._rejected: set[str] = set()  # blocks this run's model got wrong: not asked twice
+
+    @property
+    def can_align(self) -> bool:
+        return False  # no cross-attention: markers carry the elements instead
+
+    def check(self, source: str, output: str) -> str:
+        from ..llm import problem
+
+        return problem(source, output, self.target)
+
+    def check_block(self, source: str, output: str) -> str:
+        from ..llm import markers
+
+        return self.check(source, output) or ("markup" if markers(output) != markers(source) else "")
+
+    def translate_aligned(self, segments: Sequence[str],
+                          cuts: Sequence[Sequence[int] | None] | None = None) -> list[tuple[str, CharMap | None]]:
+        cuts = list(cuts) if cuts is not None else [None] * len(segments)
+        self.stats.segments += len(segments)
+        jobs: list[tuple[int, str, list[tuple[int, int]], str] | None] = []
+        for segment, cut in zip(segments, cuts):
+            core = segment.strip()
+            if not core or not has_translatable_text(core) or (is_mostly_latin(core) and self.target == "en"):
+                jobs.append(None)
+                continue
+            lead = len(segment) - len(segment.lstrip())
+            text = self.model_text(core)
+            parts = _parts(core, [c - lead for c in cut or ()]) if len(text) == len(core) else []
+            jobs.append((lead, core, parts, _marked(text, parts)))
+        blocks = list(dict.fromkeys(job[3] for job in jobs if job is not None))
+        fits = dict(zip(blocks, (n <= self.limit for n in self.backend.count_tokens(blocks))))
+        wanted = [b for b in blocks if fits[b]]
+        self.stats.units += len(wanted)
+        done = self._translate_blocks(wanted)
+        out: list[tuple[str, CharMap | None] | None] = [None] * len(segments)
+        again: list[int] = []
+        for index, (segment, cut, job) in enumerate(zip(segments, cuts, jobs)):
+            if job is None:
+                self.stats.passthrough += 1 if segment.strip() else 0
+                out[index] = (segment, list(range(len(segment))) if cut is not None else None)
+                continue
+            lead, core, parts, marked = job
+            translated = done.get(marked)
+            if translated is None:
+                again.append(index)
+                continue
+            trail = segment[lead + len(core):]
+            text, mapped = _unmarked(translated, parts, lead, len(core))
+            out[index] = (segment[:lead] + text + trail,
+                          None if cut is None else list(range(lead)) + mapped
+                          + list(range(lead + len(core), len(segment))))
+        if again:
+            redone = {jobs[i][3] for i in again}  # counted once per distinct block, as ``blocks``
+            self.stats.long_blocks += sum(1 for b in redone if not fits[b])
+            self.stats.block_fallback += sum(1 for b in redone if fits[b])
+            for index, result in zip(again, self._by_sentence([segments[i] for i in again], [cuts[i] for i in again])):
+                out[index] = result
+        return out  # type: ignore[return-value]
+
+    def _translate_blocks(self, blocks: list[str]) -> dict[str, str]:
+        """Accepted translations of ``blocks`` (markers kept) from this run, the memory or
+        the model; a rejected one is missing (its block goes by sentence)."""
+        result = {b: self._seen[b][0] for b in blocks if b in self._seen}
+        rejected = self._rejected
+        todo = [b for b in blocks if b not in result and b not in rejected]
+        if self.memory is not None and todo:
+            hits = {b: t for b, (t, _) in self.memory.get_aligned(self.model_key, todo).items() if not self.check_block(b, t)}
+            self.stats.memory_hits += len(hits)
+            result.update(hits)
+            todo = [b for b in todo if b not in hits]
+        if todo:
+            self.stats.blocks += len(todo)
+            self.stats.model_inputs += len(todo)
+            fresh = {}
+            for block, output in zip(todo, self.backend.generate([self.prefix + b for b in todo])):
+                problem = self.check_block(block, output)
+                if problem:
+                    if len(rejected) >= self.SEEN_LIMIT:
+                        rejected.clear()
+                    rejected.add(block)
+                    if len(self.stats.examples) < EngineStats.EXAMPLES:
+                        self.stats.examples.append({"source": block, "output": output, "problem": f"block:{problem}"})
+                    continue
+                fresh[block] = output
+            result.update(fresh)
+            if self.memory is not None and fresh:
+                self.memory.put(self.model_key, [(b, t, "", "") for b, t in fresh.items()])
+            release_memory()
+        self._seen.update({b: (t, None) for b, t in result.items()})
+        return result
+
+
+def _parts(core: str, cuts: Sequence[int]) -> list[tuple[int, int]]:
+    """The spans of ``core`` between ``cuts`` that hold words, trimmed of spaces; none
+    when there is only one (nothing to mark)."""
+    bounds = sorted({0, len(core), *(c for c in cuts if 0 < c < len(core))})
+    parts = []
+    for start, end in zip(bounds, bounds[1:]):
+        piece = core[start:end]
+        if piece.strip():
+            parts.append((start + len(piece) - len(piece.lstrip()), end - len(piece) + len(piece.rstrip())))
+    return parts if len(parts) > 1 else []
+
+
+def _marked(text: str, parts: Sequence[tuple[int, int]]) -> str:
+    if not parts:
+        return text
+    out, position = [], 0
+    for k, (start, end) in enumerate(parts, 1):
+        out += [text[position:start], f"<x{k}>", text[start:end], f"</x{k}>"]
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+_MARKERS = re.compile(r"<(/?)x(\d+)>")
+
+
+def _unmarked(output: str, parts: Sequence[tuple[int, int]], offset: int, length: int) -> tuple[str, CharMap]:
+    """The text of a marked output and its map: the words between markers ``k`` map onto
+    part ``k`` of the source (by position within it); words outside markers onto nothing."""
+    if not parts:
+        return output, shifted(None, offset, length, len(output))
+    text: list[str] = []
+    mapped: CharMap = []
+    position, inside = 0, -1
+    for match in _MARKERS.finditer(output + "<x0>"):
+        piece = output[position : match.start()]  # (the last match is the sentinel at the end)
+        if inside > 0:
+            start, end = parts[inside - 1]
+            mapped += proportional(end - start, len(piece), offset + start)
+        else:
+            mapped += [-1] * len(piece)
+        text.append(piece)
+        position = match.end()
+        inside = -1 if match.group(1) else int(match.group(2))
+    return "".join(text), mapped
 
 
 def _starts(plan: list[tuple[str, str, str, str | None]]) -> list[int]:

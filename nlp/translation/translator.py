@@ -13,7 +13,8 @@ from ..config import Config
 from ..models import chain, locate, translation_name
 from .backends import make_backend
 from .backends.base import GenerationOptions
-from .engine import Engine, PivotEngine, Translator
+from ..llm import DECODER
+from .engine import BlockEngine, Engine, PivotEngine, Translator
 from .memory import TranslationMemory
 
 
@@ -31,7 +32,8 @@ def build_translator(name: str, overrides: Mapping[str, str] = {}, config: Confi
     # The registry's prefix (>>jpn<<) and script belong to the registry's model, not to a
     # replacement (whose script nobody told us: its input goes as written).
     own = model.ref == model.spec.model
-    return Engine(backend, memory, target, model.spec.prefix if own else "", options,
+    engine = BlockEngine if getattr(backend, "kind", "") == DECODER else Engine
+    return engine(backend, memory, target, model.spec.prefix if own else "", options,
                   script=model.spec.script if own else "any")
 
 

@@ -1,4 +1,4 @@
-"""Backends run one seq2seq model: ``generate(texts) -> list[str]``, within token budgets.
+"""Backends run one model: ``generate(texts) -> list[str]``, within token budgets.
 
 Each backend is a class in its own module, registered here by its
 :class:`~nlp.config.Backend` name and imported on first use (a backend's runtime is an
@@ -26,5 +26,12 @@ def backend_class(name: Backend | str) -> type:
 
 
 def make_backend(model: LocalModel, config: Config, options: GenerationOptions = GenerationOptions()):
-    """The backend ``config.backend`` names, running ``model``."""
+    """The backend ``config.backend`` names, running ``model``; a decoder-only model (its
+    own config says so) runs on that runtime through :class:`~.llm.LLMBackend`."""
+    from ...llm import DECODER, model_kind
+
+    if model_kind(model.path) == DECODER:
+        from .llm import LLMBackend
+
+        return LLMBackend(model, config, options, model.spec.target or model.name.split("-")[-1])
     return backend_class(config.backend)(model, config, options)

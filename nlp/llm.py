@@ -1,0 +1,330 @@
+"""Decoder-only language models (Qwen3, Qwen2.5, Seed-X...): which kind a model is, the
+prompts each family reads, two runtimes, and the hygiene every output goes through.
+
+The kind comes from the model's own ``config.json`` (``is_encoder_decoder``, its
+architectures): a folder or hub id is a seq2seq model (Marian, mT5) or a causal LM, with
+no flag to say which.  Prompts follow each family's model card: a chat template from
+the tokenizer where it has one (Qwen3 with thinking switched off), Seed-X's own
+``... <en>`` format otherwise.  Runtimes: transformers (batched, left-padded
+``generate`` with its KV cache) and CTranslate2's ``Generator`` (the same tokenizer's
+pieces, int8 on CPU).  Greedy decoding everywhere: the output of a prompt does not
+depend on its batch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .config import Backend, Config
+from .convert import _import as _import_ct2
+from .convert import converted, stored_type
+from .errors import ConfigError
+from .models import LocalModel
+from .runtime import resolve_device
+
+DECODER = "decoder"
+SEQ2SEQ = "seq2seq"
+PROMPT_VERSION = "p1"  # part of every LLM signature: a prompt change redoes what it made
+
+LANGUAGES = {"en": "English", "ja": "Japanese", "zh": "Chinese"}
+
+
+def model_kind(path: Path) -> str:
+    """``decoder`` for a causal LM, ``seq2seq`` for an encoder-decoder model, from the
+    folder's ``config.json``."""
+    try:
+        config = json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return SEQ2SEQ  # the loader says what is wrong with the folder
+    if config.get("is_encoder_decoder"):
+        return SEQ2SEQ
+    architectures = config.get("architectures") or []
+    return DECODER if any(a.endswith("ForCausalLM") for a in architectures) else SEQ2SEQ
+
+
+# -- prompts
+
+
+def prompt_family(model: LocalModel, tokenizer) -> str:
+    """``seed-x`` (its model card's plain format), ``chat`` (the tokenizer's chat
+    template), or ``plain`` (a base model: the same completion format as Seed-X)."""
+    if "seed-x" in f"{model.ref} {model.path}".lower():
+        return "seed-x"
+    return "chat" if getattr(tokenizer, "chat_template", None) else "plain"
+
+
+MARKUP_NOTE = ("The text marks some words with tags such as <x1>...</x1>. Keep every tag, in the same order, "
+               "around the words that translate the words it marks.")
+
+
+@dataclass
+class Prompts:
+    family: str
+    tokenizer: object
+
+    def _chat(self, message: str) -> str:
+        # enable_thinking=False: Qwen3's documented switch (an empty think block opens the
+        # answer); templates without it ignore the variable.
+        return self.tokenizer.apply_chat_template([{"role": "user", "content": message}], tokenize=False,
+                                                  add_generation_prompt=True, enable_thinking=False)
+
+    def translation(self, text: str, target: str, source: str = "zh") -> str:
+        src, tgt = LANGUAGES.get(source, source), LANGUAGES.get(target, target)
+        markup = "<x1>" in text
+        if self.family == "chat":
+            note = f" {MARKUP_NOTE}" if markup else ""
+            return self._chat(f"Translate the following {src} news text into {tgt}.{note} "
+                              f"Output only the translation.\n\n{text}")
+        # Seed-X's model card: "Translate the following English sentence into Chinese:\n... <zh>"
+        return f"Translate the following {src} sentence into {tgt}:\n{text} <{target}>"
+
+    def summary(self, text: str, max_chars: int, traditional: bool) -> str:
+        if traditional:
+            ask = f"請用繁體中文為下面這篇新聞寫一段摘要，不超過{max_chars}個字。只輸出摘要，不要加入原文沒有的資訊。"
+        else:
+            ask = f"请用简体中文为下面这篇新闻写一段摘要，不超过{max_chars}个字。只输出摘要，不要加入原文没有的信息。"
+        if self.family == "chat":
+            return self._chat(f"{ask}\n\n{text}")
+        return f"{ask}\n\n{text}\n\n摘要："
+
+
+# -- runtimes
+
+
+def _stop_ids(tokenizer, generation_config=None) -> list[int]:
+    ids = set()
+    own = getattr(generation_config, "eos_token_id", None) if generation_config is not None else None
+    ids.update(own if isinstance(own, list) else [own] if own is not None else [])
+    if tokenizer.eos_token_id is not None:
+        ids.add(tokenizer.eos_token_id)
+    vocab = tokenizer.get_vocab()
+    ids.update(vocab[t] for t in ("<|im_end|>", "<|endoftext|>", "</s>") if t in vocab)
+    return sorted(ids)
+
+
+class _Runtime:
+    """What both runtimes share: the tokenizer, stop tokens and decoding."""
+
+    def _setup_tokenizer(self, model: LocalModel) -> None:
+        from transformers import AutoTokenizer
+
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model.path)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot load model {model.ref} from {model.path}: {str(exc).splitlines()[0]}") from None
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+
+    def encode(self, prompts: Sequence[str]) -> list[list[int]]:
+        # the prompt already holds the template's special tokens
+        return self.tokenizer(list(prompts), add_special_tokens=False)["input_ids"] if prompts else []
+
+    def decode(self, ids: Sequence[int]) -> str:
+        ids = list(ids)
+        for n, token in enumerate(ids):
+            if token in self.stop:
+                ids = ids[:n]
+                break
+        # special tokens stay in the text (a <think> block is removed whole by hygiene)
+        text = self.tokenizer.decode(ids, skip_special_tokens=False)
+        for token in (self.tokenizer.pad_token, self.tokenizer.eos_token):
+            if token:
+                text = text.replace(token, "")
+        return text
+
+
+class TransformersLM(_Runtime):
+    """``AutoModelForCausalLM``: left-padded batches, greedy ``generate`` with the KV cache."""
+
+    name = Backend.transformers
+
+    def __init__(self, model: LocalModel, config: Config) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        self._torch = torch
+        self.device = resolve_device(config.device)
+        self._setup_tokenizer(model)
+        dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
+        try:
+            self.model = AutoModelForCausalLM.from_pretrained(model.path, dtype=dtype).to(self.device).eval()
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot load model {model.ref} from {model.path}: {str(exc).splitlines()[0]}") from None
+        self.variant = "fp16" if self.device.startswith("cuda") else "fp32"
+        self.stop = _stop_ids(self.tokenizer, self.model.generation_config)
+        self.max_positions = getattr(self.model.config, "max_position_embeddings", 4096)
+
+    def generate(self, prompts: Sequence[Sequence[int]], caps: Sequence[int], repetition_penalty: float | None = None,
+                 forced: bool = False) -> list[str]:
+        """Greedy continuations of ``prompts`` (token ids), each cut at its own cap of new
+        tokens, so that an output does not depend on its batch.  ``forced``: exactly the
+        cap (benchmarks: random weights never stop on their own)."""
+        torch = self._torch
+        max_new_tokens = max(caps)
+        batch = self.tokenizer.pad({"input_ids": [list(p) for p in prompts]}, padding=True, return_tensors="pt")
+        batch = {k: v.to(self.device) for k, v in batch.items()}
+        kwargs = dict(max_new_tokens=max_new_tokens, do_sample=False, eos_token_id=self.stop,
+                      pad_token_id=self.tokenizer.pad_token_id)
+        if forced:
+            kwargs.update(min_new_tokens=max_new_tokens)
+        if repetition_penalty:
+            kwargs.update(repetition_penalty=repetition_penalty, no_repeat_ngram_size=4)
+        with torch.inference_mode():
+            out = self.model.generate(**batch, **kwargs)
+        width = batch["input_ids"].shape[1]
+        return [self.decode(row[width : width + cap].tolist()) for row, cap in zip(out, caps)]
+
+
+class CTranslate2LM(_Runtime):
+    """CTranslate2's ``Generator`` on a conversion made once into the cache (Qwen2, Qwen3,
+    Llama and Mistral architectures); the prompt fills the KV cache at once
+    (``include_prompt_in_result=False``)."""
+
+    name = Backend.ctranslate2
+
+    def __init__(self, model: LocalModel, config: Config) -> None:
+        ctranslate2 = _import_ct2()
+        self.device = resolve_device(config.device)
+        self._setup_tokenizer(model)
+        self.compute_type = config.compute_type or ("int8_float16" if self.device.startswith("cuda") else "int8")
+        self.variant = self.compute_type
+        path = converted(model, Path(config.cache_dir), stored_type(self.compute_type))
+        self.generator = ctranslate2.Generator(
+            str(path), device="cuda" if self.device.startswith("cuda") else "cpu", compute_type=self.compute_type,
+            intra_threads=max(1, os.cpu_count() or 1) if self.device == "cpu" else 0)
+        from transformers import GenerationConfig
+
+        try:
+            generation = GenerationConfig.from_pretrained(model.path)
+        except OSError:
+            generation = None
+        self.stop = _stop_ids(self.tokenizer, generation)
+        config_json = json.loads((Path(model.path) / "config.json").read_text(encoding="utf-8"))
+        self.max_positions = config_json.get("max_position_embeddings", 4096)
+
+    def generate(self, prompts: Sequence[Sequence[int]], caps: Sequence[int], repetition_penalty: float | None = None,
+                 forced: bool = False) -> list[str]:
+        """As :meth:`TransformersLM.generate`."""
+        tokens = [self.tokenizer.convert_ids_to_tokens(list(p)) for p in prompts]
+        max_new_tokens = max(caps)
+        kwargs = dict(max_length=max_new_tokens, include_prompt_in_result=False, beam_size=1, sampling_topk=1,
+                      max_batch_size=len(tokens), end_token=self.stop)
+        if forced:
+            kwargs["min_length"] = max_new_tokens
+        if repetition_penalty:
+            kwargs.update(repetition_penalty=repetition_penalty, no_repeat_ngram_size=4)
+        results = self.generator.generate_batch(tokens, **kwargs)
+        return [self.decode(r.sequences_ids[0][:cap]) for r, cap in zip(results, caps)]
+
+
+def make_runtime(model: LocalModel, config: Config):
+    runtime = {Backend.transformers: TransformersLM, Backend.ctranslate2: CTranslate2LM}[Backend.parse(config.backend, "backend")]
+    return runtime(model, config)
+
+
+# -- output hygiene
+
+_THINK = re.compile(r"<think>.*?(?:</think>|$)\s*", re.DOTALL)
+_PREAMBLE = re.compile(
+    r"^\s*(?:(?:sure|okay|ok|certainly|of course)[,.!]?\s*)?"
+    r"(?:here(?:'s| is| are)\s[^:\n：]{0,60}?(?:translation|translated text|summary)[^:\n：]{0,30}[:：]"
+    r"|(?:the\s)?(?:english\s|japanese\s)?translation(?:\sis)?\s*[:：]"
+    r"|以下(?:是|为|は)[^:\n：]{0,30}[:：]|(?:翻译|翻譯|翻訳|译文|譯文|訳文|摘要|要約|总结|總結)(?:如下)?\s*[:：])\s*",
+    re.IGNORECASE)
+_NOTE = re.compile(r"\n\s*\n\s*(?:\(?\s*note\b|注[:：意]|※|説明[:：]|说明[:：])", re.IGNORECASE)
+_QUOTES = (('"', '"'), ("“", "”"), ("「", "」"), ("『", "』"), ("'", "'"), ("《", "》"))
+_LOOP = re.compile(r"(.{1,12}?)\1{5,}|(.{8,}?)(?:\s*\2){2,}", re.DOTALL)
+_MARKER = re.compile(r"</?x\d+>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+
+
+def clean(output: str, source: str) -> str:
+    """``output`` without a think block, a preamble ("Here is the translation:"), a note
+    after it, or quotes around it that the source does not have."""
+    # control characters and the replacement character of a byte sequence cut mid-character
+    text = _CONTROL.sub("", output)
+    text = _THINK.sub("", text)
+    if "</think>" in text:  # a think block whose opening tag the prompt held
+        text = text.rsplit("</think>", 1)[1]
+    text = text.strip()
+    text = _PREAMBLE.sub("", text, count=1).strip()
+    note = _NOTE.search(text)
+    if note and "\n\n" not in source:
+        text = text[: note.start()].rstrip()
+    for opening, closing in _QUOTES:
+        inner = text[len(opening) : -len(closing)] if len(text) >= 2 else ""
+        if (text.startswith(opening) and text.endswith(closing) and len(text) >= 2
+                and opening not in inner and closing not in inner and not source.strip().startswith(opening)):
+            text = text[len(opening) : -len(closing)].strip()
+            break
+    return text
+
+
+def scripts(text: str) -> dict[str, int]:
+    """Letters of ``text`` by script: han, kana, latin, hangul, other."""
+    counts = {"han": 0, "kana": 0, "latin": 0, "hangul": 0, "other": 0}
+    for ch in _MARKER.sub("", text):
+        if not ch.isalpha():
+            continue
+        code = ord(ch)
+        if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9D:
+            counts["kana"] += 1
+        elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FFFF:
+            counts["han"] += 1
+        elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
+            counts["hangul"] += 1
+        elif "LATIN" in unicodedata.name(ch, ""):
+            counts["latin"] += 1
+        else:
+            counts["other"] += 1
+    return counts
+
+
+def in_language(text: str, target: str, source: str = "") -> bool:
+    """Whether ``text`` is written in ``target``: English is mostly Latin letters,
+    Japanese has kana (a short source, a name or a keyword, may come back all kanji),
+    Chinese is mostly Han characters without kana."""
+    counts = scripts(text)
+    letters = sum(counts.values())
+    if not letters:
+        return not any(ch.isalpha() for ch in source)  # numbers and punctuation stay as they are
+    if target == "en":
+        return counts["latin"] >= 0.7 * letters
+    if target == "ja":
+        if counts["latin"] > 0.5 * letters or counts["hangul"] or counts["other"] > 0.2 * letters:
+            return False
+        return counts["kana"] > 0 or scripts(source)["han"] < 12
+    if target == "zh":
+        return counts["han"] >= 0.6 * letters and counts["kana"] <= 0.02 * letters and not counts["hangul"]
+    return True
+
+
+# output characters per source character; outside these a translation lost or invented text
+RATIO = {"en": (0.5, 8.0), "ja": (0.4, 3.0)}
+
+
+def problem(source: str, output: str, target: str) -> str:
+    """Why ``output`` is not an acceptable translation of ``source`` ("" when it is)."""
+    plain_source, plain = _MARKER.sub("", source).strip(), _MARKER.sub("", output).strip()
+    if not plain:
+        return "empty"
+    if _LOOP.search(plain):
+        return "loop"
+    if not in_language(plain, target, plain_source):
+        return "language"
+    low, high = RATIO.get(target, (0.3, 8.0))
+    ratio = len(plain) / max(1, len(plain_source))
+    if len(plain_source) >= 12 and not low <= ratio <= high:
+        return "length"
+    return ""
+
+
+def markers(text: str) -> list[str]:
+    return _MARKER.findall(text)
