@@ -297,7 +297,8 @@ def test_tiny_qwen3_translates_posts_and_writes_summaries(tiny_models, examples_
 
     llm = str(tiny_models / "llm")
     config = Config(to=("en", "ja"), backend=Backend(backend), device="cpu", cache_dir=tmp_path / "cache",
-                    models={"zh-en": llm, "zh-ja": llm}, summarizer=llm)
+                    models={"zh-en": llm, "zh-ja": llm}, summarizer=llm,
+                    workers=2)  # prepare stays in this process: CTranslate2's threads do not survive a fork
     engine = build_translator("zh-en", config.models, config)
     assert isinstance(engine, BlockEngine) and f"{backend}-" in engine.signature
     texts = ["美国总统在白宫发表讲话。", "他说经济增长放缓。", "市政府今天宣布新增电动公交车。"]

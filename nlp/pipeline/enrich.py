@@ -87,6 +87,7 @@ class EnrichStages(Stages):
         self.records = not dry_run
         self.chunk_size = TRANSLATE_CHUNK if self.mt else 1
         self.managed = managed_keys(config.summary_key, config.keywords_key)
+        self.forkable = config.extractive  # a summarization model stays in this process
         if not config.extractive:
             self.toolkit.summarizer  # a missing model fails here, before any file is touched
         self.signature = str(self.toolkit.signature(tuple(self.mt.items())))

@@ -3,6 +3,7 @@ the models in this process."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import queue
@@ -17,6 +18,8 @@ from ..translation.engine import Translator
 from ..translation.translator import translators_for
 from .results import FileResult
 from .stages import Stages, chunked, run_chunk
+
+log = logging.getLogger(__name__)
 
 READ_AHEAD = 128  # prepared posts at most waiting for the model: memory stays flat
 AUTO_WORKERS_FROM = 100  # posts: below this, worker processes do not pay for their start
@@ -145,6 +148,10 @@ class LocalRunner:
     def start(self, stages: Stages, posts: int) -> None:
         """Fork the workers (before the run state is opened: they never hold it)."""
         workers = self.workers(posts)
+        if workers > 1 and not stages.forkable:
+            if self.config.workers > 1:
+                log.warning("--workers %d ignored: the summarization model runs in this process", self.config.workers)
+            workers = 1
         if workers > 1:
             stages.warm()  # the workers share these pages (copy-on-write)
             self.pool = ForkPool(stages.prepare, workers)

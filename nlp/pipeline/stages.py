@@ -41,6 +41,9 @@ class Stages(ABC):
     transform: Transform  # a module-level function (it travels to Ray actors by name)
     refresh: bool
     records: bool  # keeps a run state (not for a dry run)
+    # ``prepare`` holds no model, so forked workers may run it (a model's runtime threads
+    # do not survive a fork, and each worker would hold a copy of its weights)
+    forkable: bool = True
 
     @property
     @abstractmethod

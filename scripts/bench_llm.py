@@ -1,0 +1,90 @@
+"""Decoder-only (LLM) translation speed, side by side in one run: transformers'
+batched ``generate`` at several batch sizes against CTranslate2's ``Generator``, on the
+same model and the same prompts.
+
+    python scripts/bench_llm.py [--device cpu|cuda] [--sentences N] [--new-tokens N] [--model DIR]
+
+Model: random weights with Qwen3-0.6B's width (1024 hidden, 16 heads, 8 KV heads, 3072
+FFN) and 4 of its 28 layers (``make_tiny_models.py --llm-arch wide``), or ``--model DIR``
+for a real one.  Prompts: the translation prompt of :mod:`nlp.llm` (the chat template,
+thinking off) around sentences of ../shared/corpus.  Every system generates exactly
+``--new-tokens`` tokens per prompt (random weights never stop on their own), greedily.
+Prints one JSON line: sentences per second for each transformers batch size, its best,
+CTranslate2's (int8 on CPU, int8_float16 on GPU), and ``ct2_vs_best_transformers``
+(goal >= 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("--sentences", type=int, default=64)
+    parser.add_argument("--new-tokens", type=int, default=48)
+    parser.add_argument("--batch-sizes", default="1,8,32")
+    parser.add_argument("--model", type=Path, help="a causal LM folder (default: the wide random Qwen3)")
+    args = parser.parse_args()
+
+    from bench_translate import corpus_sentences
+
+    from nlp.config import Backend, Config
+    from nlp.llm import CTranslate2LM, Prompts, TransformersLM, prompt_family
+    from nlp.models import LocalModel, ModelSpec
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.model
+        if folder is None:
+            from make_tiny_models import build_llm
+
+            folder = build_llm(Path(tmp), 0, "wide")
+        model = LocalModel("zh-en", str(folder), folder, "bench", ModelSpec("zh-en", "translation", target="en"))
+        config = Config(device=args.device, cache_dir=Path(tmp) / "cache")
+        sentences = corpus_sentences(args.sentences)
+        results: dict = {}
+        caps = [args.new_tokens] * len(sentences)
+
+        def timed(runtime, batch: int) -> float:
+            prompts = runtime.encode([Prompts(prompt_family(model, runtime.tokenizer), runtime.tokenizer)
+                                     .translation(s, "en") for s in sentences])
+            order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))  # length-bucketed, as the engine does
+            runtime.generate([prompts[order[0]]], [4], forced=True)  # warm-up
+            started = time.perf_counter()
+            for k in range(0, len(order), batch):
+                rows = order[k : k + batch]
+                runtime.generate([prompts[i] for i in rows], [caps[i] for i in rows], forced=True)
+            return len(prompts) / (time.perf_counter() - started)
+
+        hf = TransformersLM(model, config)
+        prompt_tokens = sum(len(p) for p in hf.encode([Prompts(prompt_family(model, hf.tokenizer), hf.tokenizer)
+                                                       .translation(s, "en") for s in sentences]))
+        batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
+        results["transformers_sps"] = {str(b): round(timed(hf, b), 2) for b in batch_sizes}
+        del hf
+        ct2 = CTranslate2LM(model, config)
+        results["ctranslate2_sps"] = round(timed(ct2, max(batch_sizes)), 2)
+        best = max(results["transformers_sps"].values())
+        print(json.dumps({
+            "bench": "llm", "device": args.device, "machine": f"{platform.processor() or platform.machine()}, "
+                                                            f"{os.cpu_count()} cores",
+            "model": "random Qwen3, 0.6B width, 4 layers" if args.model is None else str(args.model),
+            "sentences": len(sentences), "prompt_tokens_mean": round(prompt_tokens / len(sentences), 1),
+            "new_tokens": args.new_tokens, **results, "transformers_best_sps": best,
+            "ctranslate2_compute_type": ct2.compute_type, "ct2_vs_best_transformers": round(results["ctranslate2_sps"] / best, 2),
+        }))
+
+
+if __name__ == "__main__":
+    main()
