@@ -19,6 +19,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -49,7 +50,7 @@ class Run:
     text: str  # their decoded text, joined
     spans: list[tuple[int, int]] = field(default_factory=list)  # each token's span in ``text``
 
-    @property
+    @cached_property
     def nodes(self) -> list[int]:
         """Positions (in ``tokens``) of the text nodes that hold more than whitespace."""
         return [i for i, (start, end) in enumerate(self.spans) if self.text[start:end].strip()]
@@ -149,8 +150,7 @@ class Placed:
     unanchored: int = 0  # of those, given words none of which is aligned with its own (placed by order)
 
 
-def render_body(plan: PostPlan, translated: list[tuple[str, CharMap | None]] | list[str],
-                placed: Placed | None = None) -> str:
+def render_body(plan: PostPlan, translated: list[tuple[str, CharMap | None]], placed: Placed | None = None) -> str:
     """The body with each run's text replaced by its translation; markup untouched.  A
     run of several text nodes is cut back into them by each segment's character map."""
     body = plan.post.body
@@ -158,26 +158,28 @@ def render_body(plan: PostPlan, translated: list[tuple[str, CharMap | None]] | l
     position = 0
     placed = placed if placed is not None else Placed()
     for run, pieces in zip(plan.runs, plan.pieces):
+        nodes = run.nodes
+        several = len(nodes) > 1  # only then is the run's character map read
         parts: list[str] = []
         mapped: CharMap = []
         aligned = True
         offset = 0
         for piece, ok in pieces:
             if ok:
-                item = translated[position]
-                text, piece_map = item if isinstance(item, tuple) else (item, None)
+                text, piece_map = translated[position]
                 position += 1
                 aligned = aligned and piece_map is not None
-                mapped += shifted(piece_map, offset, len(piece), len(text))
+                if several:
+                    mapped += shifted(piece_map, offset, len(piece), len(text))
             else:
                 text = piece
-                mapped += list(range(offset, offset + len(piece)))
+                if several:
+                    mapped += list(range(offset, offset + len(piece)))
             parts.append(text)
             offset += len(piece)
         text = "".join(parts)
-        nodes = run.nodes
         texts = [text]
-        if len(nodes) > 1:
+        if several:
             texts, unanchored = distribute(text, mapped, [run.spans[i] for i in nodes])
             placed.nodes += len(nodes)
             placed.empty += sum(1 for piece in texts if not piece.strip())
