@@ -42,6 +42,8 @@ def test_the_page_shows_what_a_maintainer_needs(tmp_path):
     assert "港口&lt;扩建&gt;" in page and "port port port" in page  # degenerate output beside its source, escaped
     assert "2024-01-02-b.md" in page and ">summary<" in page  # the author's summary kept
     assert "Slowest posts" in page
+    data["summary_fallbacks"] = {"number": 2}
+    assert "<td>number</td><td class=\"num\">2</td>" in render_report(data, "run.json")  # LLM summaries replaced
     assert "no sentence held an inline element" in page
     data["inline"] = {"nodes": 12, "empty": 0, "by_length": 5, "unanchored": 3}
     assert "<td class=\"num\">12</td><td class=\"num\">5</td><td class=\"num\">3</td>" in render_report(data, "run.json")

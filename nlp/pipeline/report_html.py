@@ -132,7 +132,8 @@ def render_report(data: dict, name: str = "run") -> str:
     translation_rows, examples = [], []
     for lang, stats in (data.get("translation") or {}).items():
         translation_rows.append([_e(lang)] + [_e(stats.get(k, 0)) for k in
-                                              ("units", "memory_hits", "model_inputs", "passthrough", "retried", "degenerate")])
+                                              ("units", "memory_hits", "model_inputs", "passthrough", "retried", "degenerate",
+                                               "blocks", "block_fallback")])
         for example in stats.get("examples", []):
             examples.append([_e(lang), _e(example.get("source", "")), _e(example.get("output", "")), _e(example.get("problem", ""))])
 
@@ -146,7 +147,11 @@ def render_report(data: dict, name: str = "run") -> str:
         "<h2>Skipped, by reason</h2>" + _table(["reason", "posts"], [[_e(r or "(none)"), _e(n)] for r, n in reasons.most_common()],
                                                {1}, "nothing was skipped"),
         "<h2>Translation</h2>" + _table(["language", "sentences", "from memory", "to the model", "passed through",
-                                         "retried", "degenerate"], translation_rows, {1, 2, 3, 4, 5, 6}, "no translation in this run"),
+                                         "retried", "degenerate", "LLM blocks", "blocks redone by sentence"],
+                                        translation_rows, {1, 2, 3, 4, 5, 6, 7, 8}, "no translation in this run"),
+        "<h3>Model summaries replaced by the extractive one</h3>"
+        + _table(["reason", "posts"], [[_e(k), _e(v)] for k, v in sorted((data.get("summary_fallbacks") or {}).items())],
+                 {1}, "none"),
         "<h3>Inline elements (tag transfer)</h3>"
         + _table(["text nodes placed", "by length (no alignment)", "by order alone", "left empty"],
                  [[_e(inline.get(k, 0)) for k in ("nodes", "by_length", "unanchored", "empty")]] if inline.get("nodes") else [],
