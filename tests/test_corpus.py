@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from nlp.analysis.boilerplate import _COMPILED
 from nlp.pipeline.enrich import enrich
 from nlp.posts.post import parse_post
@@ -43,6 +45,7 @@ def test_enrich_keeps_every_original_byte(corpus_copy):
     assert {p: p.read_bytes() for p in corpus_copy.rglob("*") if p.is_file()} == snapshot
 
 
+@pytest.mark.slow
 def test_enrich_with_tiny_translation_models_keeps_every_byte(corpus_copy, tiny_models):
     """The whole sample with both tiny models: every post with text gets title_*/summary_*."""
     from nlp.config import Config

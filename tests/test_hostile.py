@@ -3,6 +3,8 @@ file; never a traceback, never a changed or truncated original."""
 
 from __future__ import annotations
 
+import pytest
+
 import errno
 import os
 import subprocess
@@ -140,6 +142,7 @@ bodies = st.lists(
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(meta=st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), front_matter_values, max_size=5),
        body=bodies, crlf=st.booleans(), bom=st.booleans())
+@pytest.mark.slow
 def test_generated_posts_keep_every_original_byte(tmp_path_factory, meta, body, crlf, bom):
     import yaml
 

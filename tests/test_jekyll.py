@@ -13,6 +13,7 @@ import pytest
 from .conftest import CORPUS, ROOT
 
 
+@pytest.mark.slow
 def test_jekyll_builds_the_enriched_and_translated_corpus(tmp_path, tiny_models):
     for tool in ("jekyll", "chromium"):
         if shutil.which(tool) is None:

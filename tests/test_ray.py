@@ -23,6 +23,7 @@ def tree(root):
     return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_ray_engine_writes_the_same_files_as_the_local_engine(corpus_copy, tiny_models, tmp_path, monkeypatch):
     local = corpus_copy
     on_ray = tmp_path / "on-ray"
@@ -60,6 +61,7 @@ def test_engine_and_address_are_checked(capsys, examples_copy):
     assert "--address needs --engine ray" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_ray_translate_writes_the_same_siblings_as_the_local_engine(tiny_models, tmp_path, monkeypatch):
     posts = [p for p in sorted(CORPUS.rglob("*.md")) if p.name != "README.md"][:24]  # whole-corpus bodies: minutes
     local, on_ray = tmp_path / "local", tmp_path / "on-ray"
@@ -102,6 +104,7 @@ def _ray_processes() -> int:
     return sum(1 for line in done.stdout.splitlines() if "raylet" in line or "gcs_server" in line or "ray::" in line)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_stops_a_ray_run_cleanly(corpus_copy, tmp_path, signum):
     """Ctrl-C (to the process group) or kill (to the driver) once posts are being written."""

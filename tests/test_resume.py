@@ -3,6 +3,8 @@
 import importlib.util
 import os
 
+import pytest
+
 from .conftest import CORPUS, ROOT
 
 
@@ -13,6 +15,7 @@ def load_script(name):
     return module
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_then_rerun_gives_the_same_bytes(corpus_copy, tmp_path):
     kill_resume = load_script("kill_resume")
     for workers, seed in (("1", 7), ("2", 8)):
