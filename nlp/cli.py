@@ -185,7 +185,15 @@ def summarize(
 ) -> int:
     """Print the summary of each post or text."""
     config = _config(sentences=sentences, max_chars=max_chars, idf=_s(idf), userdict=_s(userdict), summarizer=summarizer)
-    return _per_document(paths, lines, as_json, config, "summary", lambda tk, doc: tk.summary(doc), str)
+
+    def summary(toolkit, doc) -> str:
+        text, note = toolkit.summary_noted(doc)
+        if note:  # a model's summary failed its checks twice: say so, once per document
+            err.print(f"note: the model's summary was rejected ({note.partition(':')[2]}); "
+                      "the extractive summary is shown", markup=False, highlight=False)
+        return text
+
+    return _per_document(paths, lines, as_json, config, "summary", summary, str)
 
 
 @app.command()

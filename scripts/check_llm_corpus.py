@@ -2,6 +2,10 @@
 
     python scripts/check_llm_corpus.py [--backend ctranslate2|transformers] [--model DIR] [--limit N]
 
+(The whole corpus takes hours here with the tiny random model: it never stops on its own,
+so every block and every fallback sentence runs to its length cap; --limit 30 is what
+docs/BENCHMARKS.md reports.)
+
 1. ``nlp enrich COPY --to en,ja --summarizer LLM --model zh-en=LLM --model zh-ja=LLM``;
 2. ``nlp translate COPY --to en,ja`` with the same models (the siblings);
 3. both again, which must skip everything.
@@ -50,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="ctranslate2", choices=["transformers", "ctranslate2"])
     parser.add_argument("--model", type=Path, help="a causal LM folder (default: the tiny random Qwen3)")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N posts (0: all)")
+    parser.add_argument("--limit", type=int, default=0, help="N posts spread over the corpus (0: all)")
     args = parser.parse_args()
     from check_inline import check
 
@@ -66,7 +70,9 @@ def main() -> None:
             llm = Path(tmp) / "models" / "llm"
         copy = Path(tmp) / "corpus"
         if args.limit:
-            for post in sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")[: args.limit]:
+            posts = sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")
+            step = max(1, len(posts) // args.limit)
+            for post in posts[::step][: args.limit]:  # spread over the whole corpus
                 target = copy / post.relative_to(CORPUS)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(post, target)

@@ -153,7 +153,6 @@ class LLMSummarizer:
         self.max_input_tokens = min(self.MAX_INPUT_TOKENS, max(256, self.runtime.max_positions // 2))
         self.fallback = fallback
         self.fallbacks: Counter[str] = Counter()
-        self.inputs: list[str] = []
 
     def _text(self, analysis: Analysis, candidates: Sequence[int]) -> str:
         """The candidate sentences, a block a line, cut at a block (else sentence) end to
@@ -181,7 +180,6 @@ class LLMSummarizer:
         text = self._text(analysis, candidates)
         if not text:
             return "", ""
-        self.inputs.append(text)
         prompt = self.runtime.encode([self.prompts.summary(text, options.max_chars, analysis.traditional)])
         cap = [int(options.max_chars * 1.5) + 32]
         problem = ""
