@@ -338,13 +338,10 @@ def test_a_registry_llm_name_chooses_that_model_for_the_task():
 
 
 def test_nlp_summarize_says_when_the_models_summary_was_replaced(tiny_models, capsys, monkeypatch):
-    import io
+    from .test_cli import run
 
-    from nlp.cli import main
-
-    monkeypatch.setattr("sys.stdin", io.StringIO("市政府今天宣布，2026年将新增120辆电动公交车。新车将在三个区投入使用。"))
-    assert main(["summarize", "-", "--summarizer", str(tiny_models / "llm")]) == 0
-    out, err = capsys.readouterr()
+    text = "市政府今天宣布，2026年将新增120辆电动公交车。新车将在三个区投入使用。"
+    code, out, err = run(capsys, monkeypatch, "summarize", "-", "--summarizer", str(tiny_models / "llm"), stdin=text)
     # random weights write no Chinese: the summary is the extractive one, and the user is told
-    assert out.strip() == "市政府今天宣布，2026年将新增120辆电动公交车。新车将在三个区投入使用。"
+    assert code == 0 and out.strip() == text
     assert "the model's summary was rejected (language)" in err and "Traceback" not in err
