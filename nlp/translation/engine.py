@@ -349,7 +349,8 @@ class BlockEngine(Engine):
     def _translate_blocks(self, blocks: list[str]) -> dict[str, str]:
         """Accepted translations of ``blocks`` (markers kept) from this run, the memory or
         the model; a rejected one is missing (its block goes by sentence)."""
-        result = {b: self._seen[b][0] for b in blocks if b in self._seen}
+        # (a one-sentence block's key is also a sentence's, whose kept output may have failed)
+        result = {b: self._seen[b][0] for b in blocks if b in self._seen and not self.check_block(b, self._seen[b][0])}
         rejected = self._rejected
         todo = [b for b in blocks if b not in result and b not in rejected]
         if self.memory is not None and todo:
