@@ -134,3 +134,19 @@ def test_a_signal_stops_a_ray_run_cleanly(corpus_copy, tmp_path, signum):
     again = subprocess.run([sys.executable, "-m", "nlp", "enrich", str(corpus_copy)], capture_output=True, text=True,
                            env=env, timeout=600)
     assert again.returncode == 0 and " 0 failed" in again.stderr
+
+
+@pytest.mark.slow
+def test_ray_actors_hold_an_llm_and_write_what_the_local_engine_writes(tiny_models, examples_copy, tmp_path, monkeypatch):
+    """The quality tier on Ray: the model actors hold the decoder-only translator, the
+    workers the LLM summarizer; the files are the local engine's, byte for byte."""
+    on_ray = tmp_path / "on-ray"
+    shutil.copytree(examples_copy, on_ray)
+    llm = str(tiny_models / "llm")
+    args = ["--to", "en", "-m", f"zh-en={llm}"]
+    for root, engine in ((examples_copy, []), (on_ray, ["--engine", "ray"])):
+        monkeypatch.setenv("NLP_CACHE_DIR", str(tmp_path / f"cache-{root.name}"))
+        assert main(["enrich", str(root), *args, "--summarizer", llm, *engine]) == 0
+        assert main(["translate", str(root), *args, *engine]) == 0
+    assert tree(examples_copy) == tree(on_ray)
+    assert sum(p.name.endswith(".en.md") for p in tree(on_ray)) == 3
