@@ -35,17 +35,18 @@ class ConfigError(NlpError):
 class ModelMissingError(NlpError):
     """A model is not available locally (offline or not downloaded)."""
 
-    def __init__(self, name: str, model_id: str, looked_in: str) -> None:
+    def __init__(self, name: str, model_id: str, looked_in: str, pull: str = "") -> None:
         self.name = name
         self.model_id = model_id
         self.looked_in = looked_in
+        self.pull = pull or name  # what `nlp models pull` takes: a registry name or a hub id
         super().__init__(
             f"model {name} ({model_id}) is not available: looked in {looked_in}; "
-            f"on a connected machine run `nlp models pull {name}`"
+            f"on a connected machine run `nlp models pull {self.pull}`"
         )
 
     def __reduce__(self):
-        return type(self), (self.name, self.model_id, self.looked_in)
+        return type(self), (self.name, self.model_id, self.looked_in, self.pull)
 
 
 class ModelError(NlpError):

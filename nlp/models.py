@@ -163,16 +163,16 @@ def locate(name: str, overrides: Mapping[str, str] = {}, download: bool | None =
         offline = hub_offline()
         if download is False or offline:
             where = f"the Hugging Face cache {hf_cache_dir()}" + (" (HF_HUB_OFFLINE=1)" if offline else "")
-            raise ModelMissingError(pull_name, ref, where) from None
+            raise ModelMissingError(name, ref, where, pull_name) from None
         unreachable = hub_unreachable()
         if unreachable:  # one quick check instead of the hub client's retries
-            raise ModelMissingError(pull_name, ref, f"the Hugging Face cache {hf_cache_dir()}, and {unreachable} "
-                                               "(set HF_HUB_OFFLINE=1 to skip this check)") from None
+            raise ModelMissingError(name, ref, f"the Hugging Face cache {hf_cache_dir()}, and {unreachable} "
+                                               "(set HF_HUB_OFFLINE=1 to skip this check)", pull_name) from None
         try:
             path = snapshot_download(ref, revision=revision)
         except Exception as exc:
             reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-            raise ModelMissingError(pull_name, ref, f"the Hugging Face cache {hf_cache_dir()}, and the download failed: {reason}") from None
+            raise ModelMissingError(name, ref, f"the Hugging Face cache {hf_cache_dir()}, and the download failed: {reason}", pull_name) from None
     return LocalModel(name, ref, Path(path), Path(path).name, spec)
 
 

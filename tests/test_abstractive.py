@@ -17,6 +17,7 @@ def abstractive(tiny_models):
     return Toolkit(Config(summarizer=str(tiny_models / "summarizer"), sentences=1))
 
 
+@pytest.mark.slow
 def test_no_model_input_exceeds_the_limit_on_the_longest_posts(abstractive):
     posts = sorted((p for p in CORPUS.rglob("*.md") if p.name != "README.md"), key=lambda p: p.stat().st_size)[-3:]
     summarizer = abstractive.summarizer
