@@ -5,8 +5,9 @@ same model and the same prompts.
     python scripts/bench_llm.py [--device cpu|cuda] [--sentences N] [--new-tokens N] [--model DIR]
 
 Model: random weights with Qwen3-0.6B's width (1024 hidden, 16 heads, 8 KV heads, 3072
-FFN) and 4 of its 28 layers (``make_tiny_models.py --llm-arch wide``), or ``--model DIR``
-for a real one.  Prompts: the translation prompt of :mod:`nlp.llm` (the chat template,
+FFN), 4 of its 28 layers and its vocabulary size (151,669: the output layer costs what the
+real one costs; ``--vocab-size 0`` keeps the tokenizer's 1,500 pieces), built by
+``make_tiny_models.build_llm``, or ``--model DIR`` for a real one.  Prompts: the translation prompt of :mod:`nlp.llm` (the chat template,
 thinking off) around sentences of ../shared/corpus.  Every system generates exactly
 ``--new-tokens`` tokens per prompt (random weights never stop on their own), greedily.
 Prints one JSON line: sentences per second for each transformers batch size, its best,
@@ -36,11 +37,12 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=48)
     parser.add_argument("--batch-sizes", default="1,8,32")
     parser.add_argument("--model", type=Path, help="a causal LM folder (default: the wide random Qwen3)")
+    parser.add_argument("--vocab-size", type=int, default=151669, help="of the random model (0: the tokenizer's own)")
     args = parser.parse_args()
 
     from bench_translate import corpus_sentences
 
-    from nlp.config import Backend, Config
+    from nlp.config import Config
     from nlp.llm import CTranslate2LM, Prompts, TransformersLM, prompt_family
     from nlp.models import LocalModel, ModelSpec
 
@@ -49,7 +51,7 @@ def main() -> None:
         if folder is None:
             from make_tiny_models import build_llm
 
-            folder = build_llm(Path(tmp), 0, "wide")
+            folder = build_llm(Path(tmp), 0, "wide", vocab_size=args.vocab_size)
         model = LocalModel("zh-en", str(folder), folder, "bench", ModelSpec("zh-en", "translation", target="en"))
         config = Config(device=args.device, cache_dir=Path(tmp) / "cache")
         sentences = corpus_sentences(args.sentences)
@@ -79,7 +81,7 @@ def main() -> None:
         print(json.dumps({
             "bench": "llm", "device": args.device, "machine": f"{platform.processor() or platform.machine()}, "
                                                             f"{os.cpu_count()} cores",
-            "model": "random Qwen3, 0.6B width, 4 layers" if args.model is None else str(args.model),
+            "model": f"random Qwen3, 0.6B width, 4 layers, vocabulary {len(ct2.tokenizer)}" if args.model is None else str(args.model),
             "sentences": len(sentences), "prompt_tokens_mean": round(prompt_tokens / len(sentences), 1),
             "new_tokens": args.new_tokens, **results, "transformers_best_sps": best,
             "ctranslate2_compute_type": ct2.compute_type, "ct2_vs_best_transformers": round(results["ctranslate2_sps"] / best, 2),

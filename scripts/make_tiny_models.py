@@ -177,9 +177,11 @@ CHAT_TEMPLATE = (
 )
 
 
-def build_llm(out: Path, seed: int, arch: str = "tiny", name: str = "llm") -> Path:
+def build_llm(out: Path, seed: int, arch: str = "tiny", name: str = "llm", vocab_size: int = 0) -> Path:
     """A tiny random Qwen3 causal LM with a byte-level BPE tokenizer trained on the
-    fixture text (Chinese, English, Japanese) and a chat template."""
+    fixture text (Chinese, English, Japanese) and a chat template.  ``vocab_size`` pads
+    the vocabulary with pieces no text encodes to (Qwen3's is 151,669 tokens): the
+    embedding and output layer then cost what the real ones cost."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import GenerationConfig, Qwen2Tokenizer, Qwen3Config, Qwen3ForCausalLM
@@ -193,6 +195,8 @@ def build_llm(out: Path, seed: int, arch: str = "tiny", name: str = "llm") -> Pa
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     bpe.train([str(TEXT / f"{lang}.txt") for lang in ("zh", "en", "ja")], trainer)
     model_data = json.loads(bpe.to_str())["model"]
+    for i in range(len(model_data["vocab"]), vocab_size):
+        model_data["vocab"][f"unused{i}"] = i  # no merge leads to these: never produced by encoding
     tokenizer = Qwen2Tokenizer(vocab=model_data["vocab"], merges=[tuple(m) for m in model_data["merges"]],
                                eos_token="<|im_end|>", pad_token="<|endoftext|>", model_max_length=4096)
     tokenizer.add_special_tokens({"additional_special_tokens": LLM_SPECIALS[1:]})
@@ -217,12 +221,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--vocab-size", type=int, default=0, help="pad vocabularies to this size (real: 65001)")
     parser.add_argument("--llm-arch", choices=sorted(LLM_ARCHS), default="tiny")
+    parser.add_argument("--llm-vocab-size", type=int, default=0, help="pad the LLM's vocabulary (Qwen3: 151669)")
     args = parser.parse_args()
     for target, separate in (("en", False), ("ja", True)):
         folder = build(args.out, target, separate, args.arch, args.seed, args.vocab_size)
         print(folder)
     print(build_summarizer(args.out, args.seed))
-    print(build_llm(args.out, args.seed, args.llm_arch))
+    print(build_llm(args.out, args.seed, args.llm_arch, vocab_size=args.llm_vocab_size))
 
 
 if __name__ == "__main__":
