@@ -151,8 +151,10 @@ def locate(name: str, overrides: Mapping[str, str] = {}, download: bool | None =
         raise ConfigError(f"model {name} has no hub id or folder; give one with --model {name}=ID_OR_PATH")
     folder = Path(ref).expanduser()
     if folder.is_dir() or ref.startswith((".", "/", "~")):
-        if not (folder / "config.json").is_file():
-            raise ModelMissingError(name, ref, f"{folder} (no config.json there)")
+        if not (folder / "config.json").is_file():  # the user's own folder: pulling ours would not fill it
+            what = "no config.json in it" if folder.is_dir() else "no such folder"
+            raise ConfigError(f"model {name}: {folder} is not a model folder ({what}); give a folder that "
+                              "save_pretrained wrote, or a hub id")
         return LocalModel(name, ref, folder, _fingerprint(folder), spec)
     revision = spec.revision if ref == spec.model else "main"
     from huggingface_hub import snapshot_download

@@ -141,11 +141,14 @@ def test_memory_survives_parallel_writers(tmp_path):
     assert len(TranslationMemory(path).get("m", [f"{n}-{i}" for n in range(4) for i in range(50)])) == 200
 
 
-def test_local_folder_without_config_is_a_missing_model(tmp_path):
-    from nlp.errors import ModelMissingError
+def test_a_folder_that_is_not_a_model_says_so_and_does_not_offer_our_pull(tmp_path):
+    from nlp.errors import ConfigError
 
-    with pytest.raises(ModelMissingError, match="no config.json there.*nlp models pull zh-en"):
+    with pytest.raises(ConfigError, match="is not a model folder \\(no config.json in it\\)") as info:
         locate("zh-en", {"zh-en": str(tmp_path)})
+    assert "pull" not in str(info.value)
+    with pytest.raises(ConfigError, match="no such folder"):
+        locate("zh-en", {"zh-en": str(tmp_path / "typo")})
 
 
 def test_offline_without_cache_names_the_model_and_the_pull_command():
