@@ -30,6 +30,28 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
+def tiny_models(folder: Path) -> Path:
+    """``folder`` filled by make_tiny_models.py (zh-en, zh-ja, summarizer, llm)."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_tiny_models.py"), str(folder)],
+                   check=True, capture_output=True)
+    return folder
+
+
+def copy_corpus(dest: Path, limit: int = 0, spread: bool = False) -> Path:
+    """A copy of the corpus at ``dest``: all of it, or ``limit`` posts, the first ones or
+    (``spread``) taken at even steps over the whole corpus."""
+    if not limit:
+        shutil.copytree(CORPUS, dest)
+        return dest
+    posts = sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")
+    step = max(1, len(posts) // limit) if spread else 1
+    for post in posts[::step][:limit]:
+        target = dest / post.relative_to(CORPUS)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(post, target)
+    return dest
+
+
 def check(copy: Path, limit: int | None = None) -> dict:
     """Compare each original under ``copy`` with its siblings."""
     from nlp.errors import NlpError
@@ -70,20 +92,8 @@ def main() -> None:
     from nlp.pipeline.translate import translate
 
     with tempfile.TemporaryDirectory() as tmp:
-        models = args.models
-        if models is None:
-            models = Path(tmp) / "models"
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "make_tiny_models.py"), str(models)],
-                           check=True, capture_output=True)
-        copy = Path(tmp) / "corpus"
-        if args.limit:
-            posts = sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")[: args.limit]
-            for post in posts:
-                target = copy / post.relative_to(CORPUS)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(post, target)
-        else:
-            shutil.copytree(CORPUS, copy)
+        models = args.models or tiny_models(Path(tmp) / "models")
+        copy = copy_corpus(Path(tmp) / "corpus", args.limit)
         config = Config(to=("en", "ja"), backend=Backend(args.backend), device="cpu", cache_dir=Path(tmp) / "cache",
                         models={"zh-en": str(models / "zh-en"), "zh-ja": str(models / "zh-ja")})
         report = translate([copy], config)

@@ -23,14 +23,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
@@ -56,28 +53,15 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="a causal LM folder (default: the tiny random Qwen3)")
     parser.add_argument("--limit", type=int, default=0, help="N posts spread over the corpus (0: all)")
     args = parser.parse_args()
-    from check_inline import check
+    from check_inline import check, copy_corpus, tiny_models
 
     from nlp.config import Backend, Config
     from nlp.pipeline.enrich import enrich
     from nlp.pipeline.translate import translate
 
     with tempfile.TemporaryDirectory() as tmp:
-        llm = args.model
-        if llm is None:
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "make_tiny_models.py"), str(Path(tmp) / "models")],
-                           check=True, capture_output=True)
-            llm = Path(tmp) / "models" / "llm"
-        copy = Path(tmp) / "corpus"
-        if args.limit:
-            posts = sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")
-            step = max(1, len(posts) // args.limit)
-            for post in posts[::step][: args.limit]:  # spread over the whole corpus
-                target = copy / post.relative_to(CORPUS)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(post, target)
-        else:
-            shutil.copytree(CORPUS, copy)
+        llm = args.model or tiny_models(Path(tmp) / "models") / "llm"
+        copy = copy_corpus(Path(tmp) / "corpus", args.limit, spread=True)
         before = originals(copy)
         config = Config(to=("en", "ja"), backend=Backend(args.backend), device="cpu", cache_dir=Path(tmp) / "cache",
                         models={"zh-en": str(llm), "zh-ja": str(llm)}, summarizer=str(llm))
