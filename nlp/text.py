@@ -73,11 +73,16 @@ def split_long(sentence: str, max_chars: int) -> list[str]:
 def split_to_fit(text: str, count_tokens: Callable[[list[str]], list[int]], limit: int) -> list[str]:
     """Pieces of ``text`` that each count at most ``limit`` tokens: at clause punctuation
     first, then by length (the character budget halves until every piece fits)."""
+    return [piece for piece, _ in fit_counted(text, count_tokens, limit)]
+
+
+def fit_counted(text: str, count_tokens: Callable[[list[str]], list[int]], limit: int) -> list[tuple[str, int]]:
+    """:func:`split_to_fit`'s pieces with their token counts."""
     pieces, max_chars = [text], max(8, len(text))
     while True:
         counts = count_tokens(pieces)
         if all(c <= limit for c in counts):
-            return pieces
+            return list(zip(pieces, counts))
         max_chars = max(1, max_chars // 2)
         pieces = [p for piece, c in zip(pieces, counts) for p in (split_long(piece, max_chars) if c > limit else [piece])]
 

@@ -18,10 +18,10 @@ from typing import Sequence
 
 from ..config import Config
 from ..errors import ConfigError
-from ..llm import DECODER, PROMPT_VERSION, Prompts, clean, in_language, make_runtime, model_kind, prompt_family
+from ..llm import DECODER, PROMPT_VERSION, Prompts, clean, in_language, looping, make_runtime, model_kind, prompt_family
 from ..models import LocalModel, locate
 from ..runtime import resolve_device
-from ..text import split_to_fit, to_simplified, to_traditional
+from ..text import fit_counted, split_to_fit, to_simplified, to_traditional
 from .segment import Analysis
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,6 @@ class Seq2SeqSummarizer:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_LOOP = re.compile(r"(.{1,12}?)\1{4,}|(.{6,}?)(?:\s*\2){2,}", re.DOTALL)
 
 
 def numbers(text: str) -> set[str]:
@@ -127,7 +126,7 @@ def summary_problem(summary: str, post_text: str) -> str:
     Chinese, or a number the post does not have (an invented figure)."""
     if not summary.strip():
         return "empty"
-    if _LOOP.search(summary):
+    if looping(summary, repeats=4, unit=6):  # Chinese says more in fewer characters
         return "loop"
     if not in_language(summary, "zh", post_text):
         return "language"
@@ -163,13 +162,12 @@ class LLMSummarizer:
             lines[sentence.block] = lines.get(sentence.block, "") + sentence.text
         text, used = "", 0
         for line in (lines[b].strip() for b in sorted(lines)):
-            pieces = split_to_fit(line, lambda ps: [len(ids) for ids in self.tokenizer(ps, add_special_tokens=False)["input_ids"]],
-                                  self.max_input_tokens)
-            for piece in pieces:
-                count = len(self.tokenizer(piece, add_special_tokens=False)["input_ids"])
+            pieces = fit_counted(line, lambda ps: [len(ids) for ids in self.tokenizer(ps, add_special_tokens=False)["input_ids"]],
+                                 self.max_input_tokens)
+            for n, (piece, count) in enumerate(pieces):
                 if used + count > self.max_input_tokens:
                     return text
-                text, used = text + ("\n" if text and piece is pieces[0] else "") + piece, used + count
+                text, used = text + ("\n" if text and n == 0 else "") + piece, used + count
         return text
 
     def summarize(self, analysis: Analysis, candidates: Sequence[int], options) -> str:

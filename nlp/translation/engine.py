@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
+from ..llm import MARKER, looping, markers, problem
 from ..runtime import release_memory
 from ..signature import ModelSignature, PivotSignature
 from ..text import has_translatable_text, is_mostly_latin, split_sentences, split_to_fit, to_simplified
@@ -32,14 +32,11 @@ class Translator(Protocol):
     def translate(self, texts: Sequence[str]) -> list[str]: ...
 
 
-_REPEAT = re.compile(r"(.{1,12}?)\1{5,}", re.DOTALL)
-
-
 def degenerate(source: str, output: str, target: str) -> str:
     """Why ``output`` is not a plausible translation of ``source`` ("" if it is)."""
     if not output.strip():
         return "empty"
-    if _REPEAT.search(output):
+    if looping(output):
         return "loop"
     ratio = len(output) / max(1, len(source))
     high = 8.0 if target == "en" else 4.0
@@ -293,13 +290,9 @@ class BlockEngine(Engine):
         return False  # no cross-attention: markers carry the elements instead
 
     def check(self, source: str, output: str) -> str:
-        from ..llm import problem
-
         return problem(source, output, self.target)
 
     def check_block(self, source: str, output: str) -> str:
-        from ..llm import markers
-
         return self.check(source, output) or ("markup" if markers(output) != markers(source) else "")
 
     def translate_aligned(self, segments: Sequence[str],
@@ -403,9 +396,6 @@ def _marked(text: str, parts: Sequence[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-_MARKERS = re.compile(r"<(/?)x(\d+)>")
-
-
 def _unmarked(output: str, parts: Sequence[tuple[int, int]], offset: int, length: int) -> tuple[str, CharMap]:
     """The text of a marked output and its map: the words between markers ``k`` map onto
     part ``k`` of the source (by position within it); words outside markers onto nothing."""
@@ -414,7 +404,7 @@ def _unmarked(output: str, parts: Sequence[tuple[int, int]], offset: int, length
     text: list[str] = []
     mapped: CharMap = []
     position, inside = 0, -1
-    for match in _MARKERS.finditer(output + "<x0>"):
+    for match in MARKER.finditer(output + "<x0>"):
         piece = output[position : match.start()]  # (the last match is the sentinel at the end)
         if inside > 0:
             start, end = parts[inside - 1]
