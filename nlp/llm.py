@@ -13,6 +13,7 @@ depend on its batch.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -83,6 +84,17 @@ class Prompts:
                               f"Output only the translation.\n\n{text}")
         # Seed-X's model card: "Translate the following English sentence into Chinese:\n... <zh>"
         return f"Translate the following {src} sentence into {tgt}:\n{text} <{target}>"
+
+    def translation_opening(self, target: str, source: str = "zh") -> list[int]:
+        """The tokens every translation prompt into ``target`` starts with (marked up or
+        not): the template up to where they differ, less one token (a text's first piece
+        could merge with the one before it)."""
+        probes = [self.tokenizer(self.translation(t, target, source), add_special_tokens=False)["input_ids"]
+                  for t in ("甲", "乙", "<x1>甲</x1>")]
+        n = 0
+        while n < min(map(len, probes)) and len({p[n] for p in probes}) == 1:
+            n += 1
+        return probes[0][: max(0, n - 1)]
 
     def summary(self, text: str, max_chars: int, traditional: bool) -> str:
         if traditional:
@@ -162,10 +174,12 @@ class TransformersLM(_Runtime):
         self.max_positions = getattr(self.model.config, "max_position_embeddings", 4096)
 
     def generate(self, prompts: Sequence[Sequence[int]], caps: Sequence[int], repetition_penalty: float | None = None,
-                 forced: bool = False) -> list[str]:
+                 forced: bool = False, opening: Sequence[int] = ()) -> list[str]:
         """Greedy continuations of ``prompts`` (token ids), each cut at its own cap of new
         tokens, so that an output does not depend on its batch.  ``forced``: exactly the
-        cap (benchmarks: random weights never stop on their own)."""
+        cap (benchmarks: random weights never stop on their own).  ``opening``: the
+        template's first tokens, the same in every prompt of every call that passes it (a
+        runtime may compute them once; this one reads them with the rest)."""
         torch = self._torch
         max_new_tokens = max(caps)
         batch = self.tokenizer.pad({"input_ids": [list(p) for p in prompts]}, padding=True, return_tensors="pt")
@@ -210,18 +224,28 @@ class CTranslate2LM(_Runtime):
         self.max_positions = config_json.get("max_position_embeddings", 4096)
 
     def generate(self, prompts: Sequence[Sequence[int]], caps: Sequence[int], repetition_penalty: float | None = None,
-                 forced: bool = False) -> list[str]:
-        """As :meth:`TransformersLM.generate`."""
-        tokens = [self.tokenizer.convert_ids_to_tokens(list(p)) for p in prompts]
-        max_new_tokens = max(caps)
-        kwargs = dict(max_length=max_new_tokens, include_prompt_in_result=False, beam_size=1, sampling_topk=1,
-                      max_batch_size=len(tokens), end_token=self.stop)
-        if forced:
-            kwargs["min_length"] = max_new_tokens
-        if repetition_penalty:
-            kwargs.update(repetition_penalty=repetition_penalty, no_repeat_ngram_size=4)
-        results = self.generator.generate_batch(tokens, **kwargs)
-        return [self.decode(r.sequences_ids[0][:cap]) for r, cap in zip(results, caps)]
+                 forced: bool = False, opening: Sequence[int] = ()) -> list[str]:
+        """As :meth:`TransformersLM.generate`.  The ``opening`` becomes CTranslate2's
+        static prompt: its state is computed once and kept for the next calls."""
+        opening = list(opening)
+        opened = [bool(opening) and len(p) > len(opening) and list(p[: len(opening)]) == opening for p in prompts]
+        out = [""] * len(prompts)
+        for static in {*opened}:  # a prompt without the opening (it never happens with our templates) goes alone
+            rows = [i for i, o in enumerate(opened) if o == static]
+            cut = len(opening) if static else 0
+            tokens = [self.tokenizer.convert_ids_to_tokens(list(prompts[i][cut:])) for i in rows]
+            max_new_tokens = max(caps[i] for i in rows)
+            kwargs = dict(max_length=max_new_tokens, include_prompt_in_result=False, beam_size=1, sampling_topk=1,
+                          max_batch_size=len(tokens), end_token=self.stop)
+            if static:
+                kwargs["static_prompt"] = self.tokenizer.convert_ids_to_tokens(opening)
+            if forced:
+                kwargs["min_length"] = max_new_tokens
+            if repetition_penalty:
+                kwargs.update(repetition_penalty=repetition_penalty, no_repeat_ngram_size=4)
+            for i, result in zip(rows, self.generator.generate_batch(tokens, **kwargs)):
+                out[i] = self.decode(result.sequences_ids[0][: caps[i]])
+        return out
 
 
 def make_runtime(model: LocalModel, config: Config):
@@ -240,8 +264,7 @@ _PREAMBLE = re.compile(
     re.IGNORECASE)
 _NOTE = re.compile(r"\n\s*\n\s*(?:\(?\s*note\b|注[:：意]|※|説明[:：]|说明[:：])", re.IGNORECASE)
 _QUOTES = (('"', '"'), ("“", "”"), ("「", "」"), ("『", "』"), ("'", "'"), ("《", "》"))
-_LOOP = re.compile(r"(.{1,12}?)\1{5,}|(.{8,}?)(?:\s*\2){2,}", re.DOTALL)
-_MARKER = re.compile(r"</?x\d+>")
+MARKER = re.compile(r"<(/?)x(\d+)>")  # the inline-element markers of a block prompt
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
@@ -270,7 +293,7 @@ def clean(output: str, source: str) -> str:
 def scripts(text: str) -> dict[str, int]:
     """Letters of ``text`` by script: han, kana, latin, hangul, other."""
     counts = {"han": 0, "kana": 0, "latin": 0, "hangul": 0, "other": 0}
-    for ch in _MARKER.sub("", text):
+    for ch in MARKER.sub("", text):
         if not ch.isalpha():
             continue
         code = ord(ch)
@@ -312,10 +335,10 @@ RATIO = {"en": (0.5, 8.0), "ja": (0.4, 3.0)}
 
 def problem(source: str, output: str, target: str) -> str:
     """Why ``output`` is not an acceptable translation of ``source`` ("" when it is)."""
-    plain_source, plain = _MARKER.sub("", source).strip(), _MARKER.sub("", output).strip()
+    plain_source, plain = MARKER.sub("", source).strip(), MARKER.sub("", output).strip()
     if not plain:
         return "empty"
-    if _LOOP.search(plain):
+    if looping(plain):
         return "loop"
     if not in_language(plain, target, plain_source):
         return "language"
@@ -327,4 +350,15 @@ def problem(source: str, output: str, target: str) -> str:
 
 
 def markers(text: str) -> list[str]:
-    return _MARKER.findall(text)
+    return [m.group(0) for m in MARKER.finditer(text)]
+
+
+@functools.lru_cache(maxsize=None)
+def _loop(repeats: int, unit: int) -> re.Pattern:
+    return re.compile(rf"(.{{1,12}}?)\1{{{repeats},}}|(.{{{unit},}}?)(?:\s*\2){{2,}}", re.DOTALL)
+
+
+def looping(text: str, repeats: int = 5, unit: int = 8) -> bool:
+    """A repetition loop: a short piece said more than ``repeats`` times over, or a
+    piece of ``unit`` characters or more said three times running."""
+    return bool(_loop(repeats, unit).search(text))

@@ -13,7 +13,7 @@ import pytest
 from nlp.analysis.abstractive import LLMSummarizer, numbers, summary_problem
 from nlp.analysis.summarize import SummaryOptions
 from nlp.config import Backend, Config
-from nlp.llm import DECODER, SEQ2SEQ, clean, in_language, model_kind, problem
+from nlp.llm import DECODER, SEQ2SEQ, Prompts, clean, in_language, model_kind, problem
 from nlp.pipeline.results import FileResult, Report, Status
 from nlp.pipeline.translate import translate as translate_posts
 from nlp.posts.html import inline_texts, tag_sequence
@@ -287,6 +287,39 @@ def test_the_model_kind_comes_from_the_models_own_config(tiny_models):
     assert model_kind(tiny_models / "llm") == DECODER
     assert model_kind(tiny_models / "zh-en") == SEQ2SEQ
     assert model_kind(tiny_models / "summarizer") == SEQ2SEQ
+
+
+@pytest.mark.parametrize("target", ["en", "ja"])
+def test_every_translation_prompt_starts_with_the_opening(tiny_models, target):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_models / "llm")
+    prompts = Prompts("chat", tokenizer)
+    opening = prompts.translation_opening(target)
+    assert len(opening) > 5 and "Translate" in tokenizer.decode(opening)
+    for text in ("美国总统在白宫发表讲话。", "<x1>白宫</x1>发言人说", " 前导空格", "\n换行开头", "NASA 宣布", "。"):
+        ids = tokenizer(prompts.translation(text, target), add_special_tokens=False)["input_ids"]
+        assert ids[: len(opening)] == opening, text
+
+
+def test_ctranslate2_reads_the_opening_once_and_gives_the_same_outputs(tiny_models, tmp_path):
+    from nlp.llm import CTranslate2LM
+    from nlp.models import locate
+
+    model = locate("zh-en", {"zh-en": str(tiny_models / "llm")})
+    runtime = CTranslate2LM(model, Config(device="cpu", cache_dir=tmp_path / "cache"))
+    prompter = Prompts("chat", runtime.tokenizer)
+    opening = prompter.translation_opening("en")
+    texts = ["美国总统在白宫发表讲话。", "他说经济增长放缓。", "市政府今天宣布新增电动公交车。"]
+    prompts = runtime.encode([prompter.translation(t, "en") for t in texts])
+    caps = [12, 5, 9]
+    plain = runtime.generate(prompts, caps)
+    assert runtime.generate(prompts, caps, opening=opening) == plain  # the static prompt changes no output
+    # a prompt without the opening goes in a batch of its own; the order holds
+    odd = runtime.encode(["他说经济增长放缓。"])[0]
+    mixed = runtime.generate([prompts[0], odd, prompts[2]], [12, 6, 9], opening=opening)
+    assert mixed[0] == plain[0] and mixed[2] == plain[2]
+    assert mixed[1] == runtime.generate([odd], [6])[0]
 
 
 @pytest.mark.slow

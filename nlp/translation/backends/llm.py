@@ -35,6 +35,7 @@ class LLMBackend(TokenBudget):
         self.beams = 1  # greedy: an output does not depend on its batch
         self.batch_tokens = config.batch_tokens or default_batch_tokens(self.runtime.device)
         self.max_input_tokens = min(BLOCK_TOKENS, max(64, self.runtime.max_positions // 4))
+        self.opening = self.prompts.translation_opening(target)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return [len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]] if texts else []
@@ -66,7 +67,7 @@ class LLMBackend(TokenBudget):
         out = [""] * len(texts)
         for batch in self._batches([len(p) + c for p, c in zip(prompts, caps)]):
             raw = self.runtime.generate([prompts[i] for i in batch], [caps[i] for i in batch], repetition_penalty,
-                                        forced=self.options.forced_length)
+                                        forced=self.options.forced_length, opening=self.opening)
             for i, text in zip(batch, raw):
                 out[i] = clean(text, texts[i])
         return out
