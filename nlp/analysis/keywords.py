@@ -194,8 +194,9 @@ def _phrase_shape(parts: Run) -> str | None:
     return None
 
 
-def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[str, ...]]]:
-    """``(surface, key, parts)`` for every n-gram of a run that can be a keyword.
+def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[str, ...], bool]]:
+    """``(surface, key, parts, verbal)`` for every n-gram of a run that can be a keyword
+    (``verbal``: a phrase of the verbal shape).
 
     A single word is a noun or a verb of two characters or more (a modifier alone is
     not a topic); phrases are at most ten characters, hold at most one Latin word, have
@@ -209,20 +210,17 @@ def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[s
             if n > 1 and parts[-1][1] in META_ENDS:
                 continue
             key = _join([k for _, k, _ in parts])
+            shape = None
             if n == 1:
                 if len(key) < 2 or key in generic or parts[0][2] not in ("noun", "verb"):
                     continue
-            elif len(key) > 10 or sum(token_class(w) != "cjk" for w, _, _ in parts) > 1 or not _phrase_shape(parts):
+            elif len(key) > 10 or sum(token_class(w) != "cjk" for w, _, _ in parts) > 1:
                 continue
-            yield _join([w for w, _, _ in parts]), key, tuple(k for _, k, _ in parts)
-
-
-def _verbal(run: Run) -> Iterable[str]:
-    """Keys of the run's phrases that have the verbal shape."""
-    for n in range(2, MAX_NGRAM + 1):
-        for i in range(len(run) - n + 1):
-            if _phrase_shape(run[i : i + n]) == "verbal":
-                yield _join([k for _, k, _ in run[i : i + n]])
+            else:
+                shape = _phrase_shape(parts)
+                if not shape:
+                    continue
+            yield _join([w for w, _, _ in parts]), key, tuple(k for _, k, _ in parts), shape == "verbal"
 
 
 def document_terms(analysis: Analysis) -> dict[str, int]:
@@ -231,9 +229,9 @@ def document_terms(analysis: Analysis) -> dict[str, int]:
     terms: dict[str, int] = {}
     for sentence in analysis.sentences:
         for run in candidate_runs(sentence.words, sentence.keys, sentence.tags):
-            terms.update((key, len(parts)) for _, key, parts in ngrams(run))
+            terms.update((key, len(parts)) for _, key, parts, _ in ngrams(run))
     for run in candidate_runs(analysis.title_words, analysis.title_keys, analysis.title_tags):
-        terms.update((key, len(parts)) for _, key, parts in ngrams(run))
+        terms.update((key, len(parts)) for _, key, parts, _ in ngrams(run))
     return terms
 
 
@@ -275,25 +273,31 @@ def extract_keywords(
     position = 0
     for sentence in analysis.sentences:
         for run in candidate_runs(sentence.words, sentence.keys, sentence.tags):
-            for word, key, parts in ngrams(run):
+            for word, key, parts, is_verbal in ngrams(run):
                 tf[key] += 1
                 surface.setdefault(key, word)
                 first.setdefault(key, position)
                 parts_of.setdefault(key, parts)
-            verbal.update(_verbal(run))
+                if is_verbal:
+                    verbal.add(key)
             verbs.update(key for _, key, kind in run if kind == "verb")
         position += 1
     in_title: set[str] = set()
     for run in candidate_runs(analysis.title_words, analysis.title_keys, analysis.title_tags):
-        for word, key, parts in ngrams(run):
+        for word, key, parts, is_verbal in ngrams(run):
             in_title.add(key)
             surface.setdefault(key, word)
             first.setdefault(key, -1)
             parts_of.setdefault(key, parts)
-        verbal.update(_verbal(run))
+            if is_verbal:
+                verbal.add(key)
     oov = idf.max * options.oov_idf
     text, own = _document_text(analysis)
     is_word = known or _jieba_word
+
+    def stray(piece: str) -> bool:
+        """An unknown Chinese string seen once: more likely a mis-cut (成新|瓶颈) than a name."""
+        return not is_word(piece) and token_class(piece) == "cjk" and text.count(piece) < 2
 
     def term_idf(key: str) -> float | None:
         known_idf = idf.get(key)
@@ -306,8 +310,8 @@ def extract_keywords(
             return None  # a one-off long phrase the archive never used as a unit
         if key in verbal and tf[key] < 2:
             return None  # a verb phrase the body does not repeat is a clause, not a term (禁令来得, 认识珊瑚礁)
-        if any(not is_word(p) and token_class(p) == "cjk" and text.count(p) < 2 for p in parts):
-            return None  # built on an unknown string seen once: a mis-cut (成新|瓶颈), not a name
+        if any(stray(p) for p in parts):
+            return None
         return max(idf.get(p) or oov for p in parts)
 
     scores: dict[str, float] = {}
@@ -331,8 +335,8 @@ def extract_keywords(
         single = len(parts_of[key]) == 1
         if single and is_word(key):
             unit = key
-        elif single and token_class(key) == "cjk" and text.count(key) < 2:
-            continue  # an unknown string seen once: more likely a mis-cut than a name
+        elif single and stray(key):
+            continue
         else:
             unit = _as_unit(key, text, is_word, phrase=not single)
         if unit is None or unit in chosen:
