@@ -18,7 +18,9 @@ keywords
 summaries
   glued     a sentence of the summary that no single block of the post holds
             (two blocks run together);
-  repeat    two sentences of the summary that say the same (character-bigram Dice ≥ 0.6);
+  repeat    two sentences of the summary that say the same: character-bigram Dice ≥ 0.6,
+            or one run of 12 characters or more, 8 of them Chinese (a clause, a quote,
+            not a product name), in both;
   opener    the summary opens with a greeting (大家好…), a caption or credit, a
             connective or pronoun that needs the sentence before it (一方面, 此外, 他…),
             or a heading; or a bracket or quote pair is left open or closed unopened.
@@ -35,6 +37,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from difflib import SequenceMatcher
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,7 +171,10 @@ class Judge:
             for j in range(i):
                 common = sum((grams[i] & grams[j]).values())
                 dice = 2 * common / max(1, sum(grams[i].values()) + sum(grams[j].values()))
-                if dice >= 0.6:
+                a, b = _SPACE.sub("", sentences[j]), _SPACE.sub("", sentences[i])
+                match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match()
+                run = a[match.a : match.a + match.size]
+                if dice >= 0.6 or (len(run) >= 12 and len(_CJK.findall(run)) >= 8):  # not a name said twice
                     out.append((sentences[j], sentences[i]))
         return out
 

@@ -173,6 +173,23 @@ def test_a_repeated_standfirst_is_said_once(toolkit):
     assert "公园管理处" in out
 
 
+def test_a_standfirst_retold_in_other_words_is_said_once(toolkit):
+    # the two share a clause word for word but not enough bigrams to count as near-equal
+    lead = "防洪指挥部周日宣布提前开放三座水库泄洪，专家警告下游低洼地区必须立即撤离。"
+    retold = "考虑到上游连日暴雨，指挥部在周日下午决定泄洪，并表示下游低洼地区必须立即撤离，以免发生危险。"
+    other = "交通部门同时关闭了沿河的两条公路，并安排大巴接送撤离的居民前往学校。"
+    out = summary(toolkit, f"<p>{lead}</p><p>{retold}</p><p>{other}</p>", "水库泄洪")
+    assert "下游低洼地区必须立即撤离" in out and out.count("下游低洼地区必须立即撤离") == 1, out
+    assert "交通部门" in out, out
+
+
+def test_a_sentence_held_whole_by_a_chosen_one_is_not_said_again(toolkit):
+    html = ("<p>港务局周一宣布，港口将在三年内扩建两个码头，扩建后码头吞吐量将增加一半，总投资为二十亿元。</p>"
+            "<p>扩建后码头吞吐量将增加一半。</p><p>附近居民担心施工噪音会影响学校和医院。</p>")
+    out = summary(toolkit, html, "港口扩建")
+    assert out.count("扩建后码头吞吐量将增加一半") == 1 and "居民" in out, out
+
+
 @pytest.mark.parametrize("opener", [
     "大家好，欢迎收看今天的节目。",
     "图：市民在公园里散步（记者摄）",

@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Protocol, Sequence
 
 from .keywords import IdfTable, candidate_runs
@@ -94,6 +95,16 @@ def _similar(a: Counter[str], b: Counter[str]) -> float:
     return 2 * common / max(1, sum(a.values()) + sum(b.values()))
 
 
+def _restates(a: str, a_grams: Counter[str], b: str, b_grams: Counter[str], options: "SummaryOptions") -> bool:
+    """Whether sentence ``a`` says what ``b`` says: one holds the other, they are close in
+    bigrams, or fairly close and share a long run word for word."""
+    similar = _similar(a_grams, b_grams)
+    if similar >= options.redundancy or a in b or b in a:
+        return True
+    least, run = options.restate
+    return similar >= least and SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size >= run
+
+
 def _joined(sentences: Sequence[str]) -> str:
     """Sentences in order; one without end punctuation (a block that had none) gets a
     full stop, so two blocks never run together; English ones get their space back."""
@@ -128,6 +139,9 @@ class SummaryOptions:
     lead_bonus: float = 3.0
     length_power: float = 0.6  # sentence weight / length ** power
     redundancy: float = 0.5  # a sentence this close (bigram Dice) to a chosen one is skipped
+    # and so is one this close that repeats a run of this many characters of it word for
+    # word (a standfirst retold by the first paragraph, a quote given twice)
+    restate: tuple[float, int] = (0.35, 12)
 
 
 def _word_weights(analysis: Analysis, idf: IdfTable) -> Counter[str]:
@@ -208,7 +222,7 @@ class TextRankLite:
             scored.append((score, index))
         scored.sort(key=lambda item: (-item[0], item[1]))
         chosen: list[int] = []
-        grams: list[Counter[str]] = []
+        grams: list[tuple[str, Counter[str]]] = []
         total = 0
         for _, index in scored:
             if len(chosen) == options.sentences:
@@ -217,11 +231,12 @@ class TextRankLite:
             length = len(text)
             if chosen and total + length > options.max_chars:
                 continue
-            mine = _bigrams("".join(analysis.sentences[index].keys))
-            if any(_similar(mine, other) >= options.redundancy for other in grams):
+            key = "".join(analysis.sentences[index].keys)
+            mine = _bigrams(key)
+            if any(_restates(key, mine, *other, options) for other in grams):
                 continue  # says what a chosen sentence says (a standfirst and its first paragraph)
             chosen.append(index)
-            grams.append(mine)
+            grams.append((key, mine))
             total += length
         return sorted(chosen)
 
