@@ -302,22 +302,34 @@ def test_every_translation_prompt_starts_with_the_opening(tiny_models, target):
         assert ids[: len(opening)] == opening, text
 
 
-def test_ctranslate2_reads_the_opening_once_and_gives_the_same_outputs(tiny_models, tmp_path):
+def test_ctranslate2_takes_the_opening_as_its_static_prompt_and_gives_the_same_outputs(tiny_models, tmp_path):
     from nlp.llm import CTranslate2LM
     from nlp.models import locate
 
     model = locate("zh-en", {"zh-en": str(tiny_models / "llm")})
     runtime = CTranslate2LM(model, Config(device="cpu", cache_dir=tmp_path / "cache"))
+    calls = []
+    generator = runtime.generator
+
+    class Spy:
+        def generate_batch(self, tokens, **kwargs):
+            calls.append((len(tokens), kwargs.get("static_prompt")))
+            return generator.generate_batch(tokens, **kwargs)
+
+    runtime.generator = Spy()
     prompter = Prompts("chat", runtime.tokenizer)
     opening = prompter.translation_opening("en")
     texts = ["美国总统在白宫发表讲话。", "他说经济增长放缓。", "市政府今天宣布新增电动公交车。"]
     prompts = runtime.encode([prompter.translation(t, "en") for t in texts])
     caps = [12, 5, 9]
     plain = runtime.generate(prompts, caps)
+    assert calls.pop() == (3, None)
     assert runtime.generate(prompts, caps, opening=opening) == plain  # the static prompt changes no output
+    assert calls.pop() == (3, runtime.tokenizer.convert_ids_to_tokens(opening))
     # a prompt without the opening goes in a batch of its own; the order holds
     odd = runtime.encode(["他说经济增长放缓。"])[0]
     mixed = runtime.generate([prompts[0], odd, prompts[2]], [12, 6, 9], opening=opening)
+    assert sorted(calls, key=lambda c: c[0]) == [(1, None), (2, runtime.tokenizer.convert_ids_to_tokens(opening))]
     assert mixed[0] == plain[0] and mixed[2] == plain[2]
     assert mixed[1] == runtime.generate([odd], [6])[0]
 

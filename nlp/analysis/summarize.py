@@ -99,7 +99,7 @@ def _restates(a: str, a_grams: Counter[str], b: str, b_grams: Counter[str], opti
     """Whether sentence ``a`` says what ``b`` says: one holds the other, they are close in
     bigrams, or fairly close and share a long run word for word."""
     similar = _similar(a_grams, b_grams)
-    if similar >= options.redundancy or a in b or b in a:
+    if similar >= options.redundancy or (a and b and (a in b or b in a)):
         return True
     least, run = options.restate
     return similar >= least and SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size >= run
