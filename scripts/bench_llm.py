@@ -61,11 +61,15 @@ def main() -> None:
         results: dict = {}
         caps = [args.new_tokens] * len(sentences)
 
+        hf = TransformersLM(model, config)
+        # one set of prompts for both runtimes (they load the same tokenizer from the same folder)
+        prompter = Prompts(prompt_family(model, hf.tokenizer), hf.tokenizer)
+        prompts = hf.encode([prompter.translation(s, "en") for s in sentences])
+        opening = prompter.translation_opening("en")  # as LLMBackend passes it
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))  # length-bucketed, as the engine does
+        prompt_tokens = sum(len(p) for p in prompts)
+
         def timed(runtime, batch: int) -> float:
-            prompter = Prompts(prompt_family(model, runtime.tokenizer), runtime.tokenizer)
-            prompts = runtime.encode([prompter.translation(s, "en") for s in sentences])
-            opening = prompter.translation_opening("en")  # as LLMBackend passes it
-            order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))  # length-bucketed, as the engine does
             runtime.generate([prompts[order[0]]], [4], forced=True, opening=opening)  # warm-up
             started = time.perf_counter()
             for k in range(0, len(order), batch):
@@ -73,9 +77,6 @@ def main() -> None:
                 runtime.generate([prompts[i] for i in rows], [caps[i] for i in rows], forced=True, opening=opening)
             return len(prompts) / (time.perf_counter() - started)
 
-        hf = TransformersLM(model, config)
-        prompt_tokens = sum(len(p) for p in hf.encode([Prompts(prompt_family(model, hf.tokenizer), hf.tokenizer)
-                                                       .translation(s, "en") for s in sentences]))
         batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
         results["transformers_sps"] = {str(b): round(timed(hf, b), 2) for b in batch_sizes}
         del hf
