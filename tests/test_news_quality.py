@@ -80,6 +80,16 @@ def test_no_time_words_or_numbers(toolkit):
     assert "市议会" in words
 
 
+@pytest.mark.parametrize("text", [
+    "氣象局預報，8日全台轉涼，北部並有雨。氣象局指出，8日全台轉涼後，9日起回暖。",  # 8|日全台 or 8|日|全台
+    "气象台预计，十日全市降温。气象台说，十日全市降温后天气转晴。",
+])
+def test_the_unit_of_a_number_stays_with_the_number(toolkit, text):
+    words = kw(toolkit, text)
+    assert not any(to_simplified(w)[0] in "日月年号" for w in words), words
+    assert {"全台轉涼", "全市降温"} & set(words), words
+
+
 def test_a_period_word_can_lead_a_term_but_not_stand_alone(toolkit):
     text = "近代科学起源于欧洲。近代科学的方法包括实验和数学。今天，学者仍在讨论近代科学的意义。"
     words = kw(toolkit, text, "近代科学的起源")

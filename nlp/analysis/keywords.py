@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..errors import ConfigError
-from .segment import Analysis, _jieba_tags, data_lines, token_class
+from .segment import Analysis, _jieba_tags, data_lines, number_unit, token_class
 
 IDF_HEADER = "#nlp-idf"
 MAX_NGRAM = 3
@@ -157,8 +157,10 @@ def candidate_runs(words: Sequence[str], keys: Sequence[str], tags: Sequence[str
     stop = stopwords()
     runs: list[Run] = []
     current: Run = []
+    previous = ""
     for word, key, tag in zip(words, keys, tags):
-        kind = _kind(word, key, tag, stop)
+        kind = "stop" if number_unit(previous, key) else _kind(word, key, tag, stop)
+        previous = key
         if kind != "stop":
             current.append((word, key, kind))
         elif current:
@@ -399,6 +401,8 @@ def _neighbour(text: str, at: int, side: int, is_word: Callable[[str], bool]) ->
     char = text[at]
     if char in _LOOSE or token_class(char) != "cjk":
         return None
+    if side < 0 and at > 0 and number_unit(text[at - 1], char):
+        return None  # the unit of a number before the term (8日|全台转凉)
     pieces = (text[at : at + n] for n in (2, 3, 4)) if side > 0 else (text[max(0, at - n + 1) : at + 1] for n in (2, 3, 4))
     if any(len(p) > 1 and is_word(p) for p in pieces):
         return None

@@ -180,11 +180,35 @@ def _unglue_word(key: str, segmenter: Segmenter) -> int:
     return 0
 
 
+# A unit that ends a number (8日, 3月, 10点, 5岁): the HMM glues it onto the unknown word
+# after it (8|日全台|转凉, 9|月中美); after a number it is the number's, not the word's.
+_NUMBER_UNITS = frozenset("日月年号时点分秒岁届次")
+_CJK_NUMBER = re.compile(r"^[零〇一二三四五六七八九十百千万两]+$")
+
+
+def is_number(word: str) -> bool:
+    return token_class(word) == "number" or bool(_CJK_NUMBER.match(word))
+
+
+def number_unit(previous: str, key: str) -> bool:
+    """Whether ``key`` is the unit of the number ``previous`` (8|日): no part of a term."""
+    return len(key) == 1 and key in _NUMBER_UNITS and is_number(previous)
+
+
+def _after_number(previous: str, key: str, segmenter: Segmenter) -> int:
+    """1 when ``key`` is an unknown word that opens with the unit of the number before it."""
+    if len(key) < 3 or key[0] not in _NUMBER_UNITS or segmenter.tag(key) is not None:
+        return 0
+    return 1 if is_number(previous) else 0
+
+
 def _unglue(words: list[str], keys: list[str], segmenter: Segmenter) -> tuple[list[str], list[str]]:
     out_words: list[str] = []
     out_keys: list[str] = []
+    previous = ""
     for word, key in zip(words, keys):
-        cut = _unglue_word(key, segmenter) if len(word) == len(key) else 0
+        cut = (_after_number(previous, key, segmenter) or _unglue_word(key, segmenter)) if len(word) == len(key) else 0
+        previous = key
         if cut:
             out_words += [word[:cut], word[cut:]]
             out_keys += [key[:cut], key[cut:]]
