@@ -41,6 +41,8 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="8,16,32")
     parser.add_argument("--model", type=Path, help="a causal LM folder (default: the wide random Qwen3)")
     parser.add_argument("--vocab-size", type=int, default=151669, help="of the random model (0: the tokenizer's own)")
+    parser.add_argument("--arch", default="wide", choices=["wide", "qwen3-0.6b"],
+                        help="of the random model: 4 layers of Qwen3-0.6B's width, or all 28 of its layers")
     args = parser.parse_args()
 
     from bench_translate import corpus_sentences
@@ -54,7 +56,8 @@ def main() -> None:
         if folder is None:
             from make_tiny_models import build_llm
 
-            folder = build_llm(Path(tmp), 0, "wide", vocab_size=args.vocab_size)
+            folder = build_llm(Path(tmp), 0, args.arch, vocab_size=args.vocab_size)
+        layers = json.loads((folder / "config.json").read_text(encoding="utf-8"))["num_hidden_layers"]
         model = LocalModel("zh-en", str(folder), folder, "bench", ModelSpec("zh-en", "translation", target="en"))
         config = Config(device=args.device, cache_dir=Path(tmp) / "cache")
         sentences = corpus_sentences(args.sentences)
@@ -87,7 +90,7 @@ def main() -> None:
         print(json.dumps({
             "bench": "llm", "device": args.device, "machine": f"{platform.processor() or platform.machine()}, "
                                                             f"{os.cpu_count()} cores",
-            "model": f"random Qwen3, 0.6B width, 4 layers, vocabulary {len(ct2.tokenizer)}" if args.model is None else str(args.model),
+            "model": f"random Qwen3, 0.6B width, {layers} layers, vocabulary {len(ct2.tokenizer)}" if args.model is None else str(args.model),
             "sentences": len(sentences), "prompt_tokens_mean": round(prompt_tokens / len(sentences), 1),
             "new_tokens": args.new_tokens, **results, "transformers_best_sps": best,
             "ctranslate2_compute_type": ct2.compute_type, "ct2_vs_best_transformers": round(results["ctranslate2_sps"] / best, 2),

@@ -164,6 +164,8 @@ LLM_ARCHS = {
     "wide": dict(hidden_size=1024, intermediate_size=3072, num_hidden_layers=4, num_attention_heads=16,
                  num_key_value_heads=8, head_dim=128),
 }
+# Qwen3-0.6B's own shape: all 28 layers (about 0.6B parameters with its vocabulary)
+LLM_ARCHS["qwen3-0.6b"] = {**LLM_ARCHS["wide"], "num_hidden_layers": 28}
 LLM_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"]
 # ChatML as the Qwen3 models write it; with enable_thinking=False the assistant turn
 # opens with an empty think block (the models' documented way to switch thinking off).
