@@ -74,7 +74,10 @@ class Config:
     backend:    ``transformers`` or ``ctranslate2``.
     batch_tokens: decoding span per model batch, rows x beams x (input + output cap)
                 tokens (0: 4096 on CPU, 32768 on GPU).
-    compute_type: CTranslate2 compute type (default int8 on CPU, int8_float16 on GPU).
+    compute_type: CTranslate2 compute type (default int8 on CPU, int8_float16 on GPU); for
+                an LLM on transformers, ``float32`` (CPU default), ``bfloat16`` (about twice
+                as fast on CPUs with AMX or AVX-512 BF16) or ``float16`` (GPU default).
+                Environment: ``NLP_COMPUTE_TYPE`` (or the older ``NLP_CT2_COMPUTE_TYPE``).
     engine:     ``local`` or ``ray``.
     workers:    processes (Ray: tasks) that read and analyse posts; 0: one per core for
                 runs of 100 posts or more (Ray: the cluster's CPUs).
@@ -96,7 +99,7 @@ class Config:
     device: Device = Device.auto
     backend: Backend = Backend.transformers
     batch_tokens: int = 0  # 0: chosen per device
-    compute_type: str | None = field(default_factory=lambda: os.environ.get("NLP_CT2_COMPUTE_TYPE") or None)
+    compute_type: str | None = field(default_factory=lambda: os.environ.get("NLP_COMPUTE_TYPE") or os.environ.get("NLP_CT2_COMPUTE_TYPE") or None)
     engine: Engine = Engine.local
     workers: int = 0
     address: str | None = None

@@ -334,6 +334,21 @@ def test_ctranslate2_takes_the_opening_as_its_static_prompt_and_gives_the_same_o
     assert mixed[1] == runtime.generate([odd], [6])[0]
 
 
+def test_transformers_runs_an_llm_in_the_float_type_asked_for(tiny_models, tmp_path):
+    import torch
+
+    from nlp.llm import TransformersLM
+    from nlp.models import locate
+
+    model = locate("zh-en", {"zh-en": str(tiny_models / "llm")})
+    plain = TransformersLM(model, Config(device="cpu", cache_dir=tmp_path, compute_type="int8"))  # CTranslate2's: not ours
+    assert plain.model.dtype == torch.float32 and plain.variant == "fp32"
+    half = TransformersLM(model, Config(device="cpu", cache_dir=tmp_path, compute_type="bfloat16"))
+    assert half.model.dtype == torch.bfloat16 and half.variant == "bf16"  # and the signature says so
+    prompts = half.encode(["<|im_start|>user\n美国总统在白宫发表讲话。<|im_end|>\n"])
+    assert len(half.generate(prompts, [6], forced=True)[0]) > 0
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
 def test_tiny_qwen3_translates_posts_and_writes_summaries(tiny_models, examples_copy, tmp_path, backend):
