@@ -90,6 +90,14 @@ def test_the_unit_of_a_number_stays_with_the_number(toolkit, text):
     assert {"全台轉涼", "全市降温"} & set(words), words
 
 
+def test_adverbial_expressions_are_not_keywords(toolkit):
+    text = ("新年到来之际，市图书馆简要地介绍了青少年读书会。馆长说，青少年读书会在新年到来之际成立。"
+            "图书馆将简要地公布青少年读书会的书单。一般而言，青少年读书会每月聚会一次。")
+    words = kw(toolkit, text, "市图书馆的青少年读书会")
+    assert not any(w.endswith(("地", "之际", "而言")) for w in words), words
+    assert any("读书会" in w for w in words), words
+
+
 def test_a_period_word_can_lead_a_term_but_not_stand_alone(toolkit):
     text = "近代科学起源于欧洲。近代科学的方法包括实验和数学。今天，学者仍在讨论近代科学的意义。"
     words = kw(toolkit, text, "近代科学的起源")

@@ -124,6 +124,7 @@ MODIFIER_TAGS = frozenset("a b ad ag m".split())  # m: 九二(共识), 六项(�
 STOP_TAGS = frozenset("tg q mq o e y".split())
 _DEICTIC_TIME = re.compile(r"[天日号周期拜午晚早夜晨时月年季]|^[今昨明前后去本上下当同每翌这那]")
 _FUNCTION_CHARS = frozenset("但和与及的而并或把被让")
+_ADVERBIAL_ENDS = ("之际", "之时", "之下", "以来", "而言", "来说", "之余")
 META_ENDS = frozenset("述评 综述 为例 进展 探析 初探 现状 概述".split())
 
 
@@ -138,8 +139,10 @@ def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
         return "stop"
     if kind != "cjk" or key in stop or tag in STOP_TAGS:
         return "stop"
-    if tag is None and (key[0] in _FUNCTION_CHARS or key[-1] in "的了着过"):
+    if tag is None and (key[0] in _FUNCTION_CHARS or key[-1] in "的了着过地及和与并或等"):
         return "stop"  # an unknown word the HMM glued to a function word: "但人名"
+    if tag == "l" and (key.endswith(_ADVERBIAL_ENDS) or key[-1] == "地" and _jieba_tags().get(key[:-1]) in ("a", "ad", "d")):
+        return "stop"  # a fixed expression that is an adverbial (简要地, 到来之际, 一般而言), not a term
     if tag is None or tag in NOUN_TAGS:
         return "noun"
     if tag == "t":

@@ -28,8 +28,8 @@ _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 # A word does not start or end with these (function words, numerals, time units,
 # the suffixes of place names: 阳市 is the tail of many cities, not a word).
 _EDGE = "的了着过是在和与及或而被把将对从向于为以也都就还又并但且之其这那此该各每有无不没很最更所等说称个们吗呢吧啊一二三四五六七八九十百千万亿两零年月日号时分"
-_START = frozenset(_EDGE + "市省县区镇村乡驻因曾已后遭给让到名位次件些至我你他她它会能要可仍才较据用者句样点近控权派社")
-_END = frozenset(_EDGE + "市省县区镇村乡驻因曾已后遭给让到至判会中上里内前想")
+_START = frozenset(_EDGE + "市省县区镇村乡驻因曾已后遭给让到名位次件些至我你他她它会能要可仍才较据用者句样点近控权派社越呈")
+_END = frozenset(_EDGE + "市省县区镇村乡驻因曾已后遭给让到至判会中上里内前想地")
 _INSIDE = frozenset("的了着过是被把在以等")
 
 
