@@ -150,3 +150,18 @@ def test_ray_actors_hold_an_llm_and_write_what_the_local_engine_writes(tiny_mode
         assert main(["translate", str(root), *args, *engine]) == 0
     assert tree(examples_copy) == tree(on_ray)
     assert sum(p.name.endswith(".en.md") for p in tree(on_ray)) == 3
+
+
+@pytest.mark.parametrize("forkable, asked, expected", [(True, 0, 7), (False, 0, 1), (False, 3, 3)])
+def test_ray_prepares_with_one_actor_when_a_model_summarizes(forkable, asked, expected):
+    """Each prepare actor rebuilds the stages, so each would load a model summarizer: one
+    actor unless --workers asks for more (the extractive path takes the free CPUs)."""
+    from types import SimpleNamespace
+
+    from nlp.config import Config
+    from nlp.pipeline.ray_runner import RayRunner
+
+    runner = object.__new__(RayRunner)  # no cluster: only the sizing is under test
+    runner.config, runner.cpus, runner.gpus, runner.pool = Config(workers=asked), 8, 0, object()
+    runner.start(SimpleNamespace(forkable=forkable), posts=500)
+    assert runner.workers == expected

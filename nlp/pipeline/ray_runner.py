@@ -201,7 +201,12 @@ class RayRunner:
         self.in_flight = 2 * len(actors)
 
     def start(self, stages: Stages, posts: int) -> None:
-        self.workers = self.config.workers or max(1, self.cpus - (0 if self.gpus or self.pool is None else 1))
+        if self.config.workers:
+            self.workers = self.config.workers
+        elif not stages.forkable:  # each prepare actor would load the summarization model
+            self.workers = 1
+        else:
+            self.workers = max(1, self.cpus - (0 if self.gpus or self.pool is None else 1))
 
     def flow(self, stages: Stages, jobs: Iterable[FileResult | Source]) -> Iterator[tuple[Any, Any]]:
         sources = []
