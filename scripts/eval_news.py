@@ -17,13 +17,15 @@ keywords
   time      a time word or a bare number (周日, 今天, 去年, 3月, 2020).
 summaries
   glued     a sentence of the summary that no single block of the post holds
-            (two blocks run together);
+            (two blocks run together), or a full stop right after a pause mark (、。 ：。:
+            a block that broke off mid-list, closed by the joiner);
   repeat    two sentences of the summary that say the same: character-bigram Dice ≥ 0.6,
             or one run of 12 characters or more, 8 of them Chinese (a clause, a quote,
             not a product name), in both;
   opener    the summary opens with a greeting (大家好…), a caption or credit, a
             connective or pronoun that needs the sentence before it (一方面, 此外, 他…),
-            or a heading; or a bracket or quote pair is left open or closed unopened.
+            or a heading, or a bare list of names (田宝昌、田长青、田丰、…); or a bracket
+            or quote pair is left open or closed unopened.
 
 A keyword or summary with several defects counts once in the total rate.  These rules
 are the evaluator's own; the extractor does not import them.  Prints one JSON line;
@@ -77,6 +79,8 @@ _ANAPHOR = re.compile(
 # Opening and closing marks (a full-width and an ASCII bracket close each other).
 _PAIRS = [("“", "”"), ("「", "」"), ("『", "』"), ("（(", "）)"), ("《", "》"), ("【", "】")]
 _END = re.compile(r"[。！？!?…\.][」』”’）)]*\s*$")
+_PAUSE_STOP = re.compile(r"[、，,；;：:]\s*[。.](?!\d)")  # 田玉琴、。  如下：。
+_NAME_LIST = re.compile(r"(?:[\u4e00-\u9fff·]{1,4}[、，]\s*){4,}[\u4e00-\u9fff·]{0,4}[、，。…]*")
 _SPACE = re.compile(r"\s+")
 
 
@@ -153,7 +157,7 @@ class Judge:
     def glued(summary: str, blocks: list[str]) -> list[str]:
         """Sentences of the summary that no single block holds, though they begin and
         end with text of the post (an abstractive sentence is not judged)."""
-        out = []
+        out = [m.group() for m in _PAUSE_STOP.finditer(summary)]
         for sentence in split_sentences(summary):
             piece = _SPACE.sub("", sentence)
             if len(piece) < 12 or any(piece in b for b in blocks):
@@ -190,6 +194,8 @@ class Judge:
         first = split_sentences(text)[0].strip() if text else ""
         if first in headings and not _END.search(first):
             return "heading"
+        if _NAME_LIST.fullmatch(first):
+            return "a bare list"
         for opening, closing in _PAIRS:
             depth = 0
             for char in text:

@@ -229,6 +229,20 @@ def test_a_traditional_opener_is_skipped_too(toolkit):
     assert summary(toolkit, html, "公園免費開放").startswith("市政府決定")
 
 
+def test_a_bare_list_of_names_is_not_summary_material(toolkit):
+    html = ("<p>获释者名单：</p><p>张建国、李秀英、王志强、赵丽华、陈明、刘芳、孙立军、周晓燕、吴海涛、郑红梅、冯国栋、何静、</p>"
+            "<p>市法院周三宣布，六名被告因证据不足获释。</p><p>律师表示，他们将申请国家赔偿。</p>")
+    out = summary(toolkit, html, "六名被告获释")
+    assert "张建国" not in out and out.startswith("市法院周三宣布"), out
+
+
+def test_a_block_that_stops_mid_list_ends_with_a_plain_full_stop(toolkit):
+    html = ("<p>2026年6月15日，本网获悉遭当局判刑五年的山中寺僧侣阿明的案情及简介，现将有关情况通报如下：</p>"
+            "<p>阿明于2019年被捕，今年被判刑五年。</p>")
+    out = summary(toolkit, html, "阿明被判刑五年")
+    assert "如下。阿明" in out and "：。" not in out, out
+
+
 def test_a_summary_never_starts_or_ends_inside_a_quote(toolkit):
     html = ("<p>市长在记者会上说：“公园将免费开放。我们会增加清洁人员。市民可以放心。”随后离开会场。</p>"
             "<p>市政府决定从下月起免费开放全市的公园，以鼓励市民锻炼身体，预计每天接待游客两万人次。</p>")
@@ -265,12 +279,13 @@ def test_eval_news_counts_each_class(tmp_path):
                 "summary": "港务局发布扩建计划的细节港务局周一宣布，港口将扩建两个码头。港务局周一宣布，港口将扩建两个码头！"},
         "opener": {"keywords": ["港务局"], "summary": "一方面，港务局周一宣布“扩建"},
         "good": {"keywords": ["瓦鲁姆巴", "港务局", "码头"], "summary": "港务局周一宣布，港口将扩建两个码头。"},
+        "listed": {"keywords": ["码头"], "summary": "张一、李二、王三、赵四、孙五、。港务局周一宣布，港口将扩建两个码头。"},
     }
     for name, fields in posts.items():
         front = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in fields.items())
         (tmp_path / f"{name}.md").write_text(f"---\ntitle: 港口\n{front}---\n{body}\n", encoding="utf-8")
     result = load_eval().evaluate(tmp_path)
-    assert result["keywords"] == 9 and result["summaries"] == 3
+    assert result["keywords"] == 10 and result["summaries"] == 4
     assert result["keyword_defects"] == {"fragment": 2, "nested": 1, "time": 1}
-    assert result["summary_defects"] == {"glued": 1, "repeat": 1, "opener": 1}
-    assert result["summary_defect_rate"] == round(2 / 3, 4)
+    assert result["summary_defects"] == {"glued": 2, "repeat": 1, "opener": 2}  # listed: 、。 and a bare list
+    assert result["summary_defect_rate"] == round(3 / 4, 4)

@@ -139,10 +139,12 @@ def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
         return "stop"
     if kind != "cjk" or key in stop or tag in STOP_TAGS:
         return "stop"
-    if tag is None and (key[0] in _FUNCTION_CHARS or key[-1] in "的了着过地及和与并或等"):
+    if tag is None and (key[0] in _FUNCTION_CHARS or key[-1] in "的了着过"):
         return "stop"  # an unknown word the HMM glued to a function word: "但人名"
+    if tag is None and key[-1] in "地及和与并或等":
+        return "other"  # an unknown word the HMM glued to a particle or conjunction: "现状及"
     if tag == "l" and (key.endswith(_ADVERBIAL_ENDS) or key[-1] == "地" and _jieba_tags().get(key[:-1]) in ("a", "ad", "d")):
-        return "stop"  # a fixed expression that is an adverbial (简要地, 到来之际, 一般而言), not a term
+        return "other"  # a fixed expression that is an adverbial (简要地, 到来之际, 一般而言), not a term
     if tag is None or tag in NOUN_TAGS:
         return "noun"
     if tag == "t":

@@ -46,6 +46,16 @@ _PAIRS = (("“", "”"), ("「", "」"), ("『", "』"), ("（(", "）)"), ("�
 _TERMINAL = re.compile(r"[。！？!?…．.][」』”’）)]*\s*$")
 
 
+_ITEM_BREAK = re.compile(r"[、，,；;]")
+
+
+def is_list(text: str) -> bool:
+    """A bare enumeration (田宝昌、田长青、田丰、…): five items or more, none longer
+    than six characters and four on average, with no clause before them."""
+    items = [item.strip() for item in _ITEM_BREAK.split(text.strip().rstrip("、，,；;。.…"))]
+    return len(items) >= 5 and all(len(item) <= 6 for item in items[:-1]) and sum(map(len, items)) <= 4 * len(items)
+
+
 def balanced(text: str) -> bool:
     """No bracket or quote pair of ``text`` is left open or closed without opening."""
     for opening, closing in _PAIRS:
@@ -74,7 +84,7 @@ def summary_candidates(analysis: Analysis, headings: Sequence[bool]) -> list[int
         if not text or headings[sentence.block]:
             continue
         simple = to_simplified(strip_dateline(text)) if analysis.traditional else strip_dateline(text)
-        if _NOT_CANDIDATE.match(simple) or not balanced(text):
+        if _NOT_CANDIDATE.match(simple) or not balanced(text) or is_list(text):
             continue
         out.append(i)
     return out
@@ -111,6 +121,7 @@ def _joined(sentences: Sequence[str]) -> str:
     out = ""
     for sentence in sentences:
         if out and not _TERMINAL.search(out):
+            out = out.rstrip("、，,；;：: ")  # a block that stopped mid-list ends here
             out += "." if out[-1:].isascii() else "。"
         if out and out[-1:].isascii() and sentence[:1].isascii():
             out += " "  # English sentences are spaced
