@@ -18,7 +18,7 @@ from nlp.posts.post import read_post
 from nlp.posts.site import init_site, permalink_pattern, sibling_keys
 from nlp.signature import Provenance
 
-from .conftest import ROOT, FakeTranslator
+from .conftest import FakeTranslator
 
 BODY = "<p>港务局周一宣布，港口将在三年内扩建两个码头，投资总额为二十亿元。扩建后，港口吞吐量将增加一半。</p>\n"
 
