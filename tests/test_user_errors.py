@@ -102,10 +102,10 @@ def test_a_signal_stops_the_run_cleanly_and_a_rerun_resumes(sample, clean_run, t
     elif not finished_first:
         assert process.returncode == 128 + signum, stderr
         lines = stderr.strip().splitlines()
-        if after >= 1:  # the batch had started: its counts follow
+        if after >= 1 or lines[-1] != "Interrupted.":  # the batch had started: its counts follow
             assert lines[-2] == "Interrupted." and " done, " in lines[-1], stderr
-        else:  # stopped while starting: nothing to count
-            assert lines[-1] == "Interrupted.", stderr
+        # else stopped while starting (how far a start gets in 0.3 s depends on the machine's
+        # load): nothing to count
         assert took < 3.0, f"took {took:.1f}s to stop"
     assert "Traceback" not in stderr, stderr
     time.sleep(0.5)
