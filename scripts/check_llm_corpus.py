@@ -2,9 +2,9 @@
 
     python scripts/check_llm_corpus.py [--backend ctranslate2|transformers] [--model DIR] [--limit N]
 
-(The whole corpus takes hours here with the tiny random model: it never stops on its own,
-so every block and every fallback sentence runs to its length cap; --limit 30 is what
-docs/BENCHMARKS.md reports.)
+(The whole corpus took 57 minutes on a 2-core machine with the tiny random model: it never
+stops on its own, so every block and every fallback sentence runs to its length cap;
+--limit 30, every seventh post, takes about 12. docs/BENCHMARKS.md reports both.)
 
 1. ``nlp enrich COPY --to en,ja --summarizer LLM --model zh-en=LLM --model zh-ja=LLM``;
 2. ``nlp translate COPY --to en,ja`` with the same models (the siblings);
