@@ -13,7 +13,7 @@ import pytest
 
 from nlp.analysis.idf import build_idf
 from nlp.analysis.keywords import IdfTable, _as_unit, _jieba_word
-from nlp.analysis.summarize import balanced
+from nlp.analysis.summarize import balanced, is_list
 from nlp.text import split_sentences, to_simplified
 
 from .conftest import ROOT
@@ -234,6 +234,16 @@ def test_a_bare_list_of_names_is_not_summary_material(toolkit):
             "<p>市法院周三宣布，六名被告因证据不足获释。</p><p>律师表示，他们将申请国家赔偿。</p>")
     out = summary(toolkit, html, "六名被告获释")
     assert "张建国" not in out and out.startswith("市法院周三宣布"), out
+
+
+@pytest.mark.parametrize("text, bare", [
+    ("田宝昌、田长青、田丰、田利、田世胜、田淑兰、", True),
+    ("甲、乙、丙、丁、戊。", True),
+    ("张三、李四、王五、赵六、孙七等人出席。", False),  # a short predicate makes it a sentence
+    ("中国、美国、英国、法国、俄罗斯五国外长今天在日内瓦会面。", False),
+])
+def test_what_counts_as_a_bare_list(text, bare):
+    assert is_list(text) is bare
 
 
 def test_a_block_that_stops_mid_list_ends_with_a_plain_full_stop(toolkit):

@@ -51,9 +51,13 @@ _ITEM_BREAK = re.compile(r"[、，,；;]")
 
 def is_list(text: str) -> bool:
     """A bare enumeration (田宝昌、田长青、田丰、…): five items or more, none longer
-    than six characters and four on average, with no clause before them."""
-    items = [item.strip() for item in _ITEM_BREAK.split(text.strip().rstrip("、，,；;。.…"))]
-    return len(items) >= 5 and all(len(item) <= 6 for item in items[:-1]) and sum(map(len, items)) <= 4 * len(items)
+    than six characters and four on average, with no clause before or after them (a
+    sentence that ends in a short predicate, 张三、…、孙七等人出席。, is not one)."""
+    text = text.strip()
+    items = [item.strip() for item in _ITEM_BREAK.split(text.rstrip("、，,；;。.…"))]
+    if len(items) < 5 or any(len(item) > 6 for item in items) or sum(map(len, items)) > 4 * len(items):
+        return False
+    return not _TERMINAL.search(text) or len(items[-1]) <= 4
 
 
 def balanced(text: str) -> bool:
