@@ -26,6 +26,23 @@ def _import():
     return ctranslate2
 
 
+def compute_type_for(device: str, requested: str | None) -> str:
+    """The CTranslate2 compute type to run with: ``requested``, or int8 on CPU and
+    int8_float16 on GPU, checked against what this build supports on the device (a CPU
+    has no bfloat16 in CTranslate2; CTranslate2's own message would be a traceback)."""
+    ctranslate2 = _import()
+    kind = "cuda" if device.startswith("cuda") else "cpu"
+    chosen = requested or ("int8_float16" if kind == "cuda" else "int8")
+    try:
+        supported = set(ctranslate2.get_supported_compute_types(kind))
+    except (RuntimeError, ValueError):
+        return chosen  # the device itself is not there: the runtime says so
+    if chosen not in supported | {"default", "auto"}:
+        raise ConfigError(f"CTranslate2 cannot compute in {chosen} on this {kind.upper()} (it can: "
+                          f"{', '.join(sorted(supported))}); set NLP_COMPUTE_TYPE to one of those or leave it unset")
+    return chosen
+
+
 def stored_type(compute_type: str) -> str | None:
     """The weight type a conversion stores for ``compute_type``: int8 weights serve every
     int8 compute type (CPU and GPU), and loading them needs no float32 copy in memory.

@@ -24,7 +24,7 @@ from typing import Sequence
 
 from .config import Backend, Config
 from .convert import _import as _import_ct2
-from .convert import converted, stored_type
+from .convert import compute_type_for, converted, stored_type
 from .errors import ConfigError
 from .models import LocalModel
 from .runtime import resolve_device
@@ -213,7 +213,7 @@ class CTranslate2LM(_Runtime):
         ctranslate2 = _import_ct2()
         self.device = resolve_device(config.device)
         self._setup_tokenizer(model)
-        self.compute_type = config.compute_type or ("int8_float16" if self.device.startswith("cuda") else "int8")
+        self.compute_type = compute_type_for(self.device, config.compute_type)
         self.variant = self.compute_type
         path = converted(model, Path(config.cache_dir), stored_type(self.compute_type))
         self.generator = ctranslate2.Generator(

@@ -193,6 +193,16 @@ def test_cuda_without_cuda_is_one_line(tiny_models, examples_copy):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("kind", ["zh-en", "llm"])
+def test_a_compute_type_ctranslate2_cannot_run_is_one_line(tiny_models, examples_copy, tmp_path, kind):
+    env = {**os.environ, "NLP_COMPUTE_TYPE": "float12", "NLP_CACHE_DIR": str(tmp_path)}
+    done = nlp("translate", examples_copy, "--to", "en", "--backend", "ctranslate2", "-m", f"zh-en={tiny_models / kind}",
+               env=env)
+    no_traceback(done)
+    assert done.returncode == 1 and "cannot compute in float12" in done.stderr and "int8" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
 def _commands():
     group = typer.main.get_command(app)
     for name, command in group.commands.items():

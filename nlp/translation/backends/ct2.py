@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ...config import Backend, Config
-from ...convert import _import, converted, stored_type
+from ...convert import _import, compute_type_for, converted, stored_type
 from ...models import LocalModel
 from ...runtime import resolve_device
 from ..align import CharMap
@@ -44,8 +44,7 @@ class CTranslate2Backend(TokenBudget):
         self.model_ref = model
         self.options = options
         self.device = resolve_device(config.device)
-        default_type = "int8_float16" if self.device.startswith("cuda") else "int8"
-        self.compute_type = config.compute_type or default_type
+        self.compute_type = compute_type_for(self.device, config.compute_type)
         self.variant = self.compute_type
         self.tokenizer = AutoTokenizer.from_pretrained(model.path)
         # Until 0.3.0 the source pieces of separate-vocabulary models were looked up in the
