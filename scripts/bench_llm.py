@@ -13,9 +13,9 @@ thinking off) around sentences of ../shared/corpus.  Every system generates exac
 Both runtimes get the same batches (prompts sorted by length, as the engine batches them)
 at each of ``--batch-sizes``, and the template's opening as ``LLMBackend`` passes it
 (CTranslate2 keeps its state as a static prompt; transformers reads it with the rest).
-transformers runs in each of ``--transformers-types`` (float32 and bfloat16 on CPU: the
-second is about twice as fast where the CPU has AMX or AVX-512 BF16, and slow where it
-has not), CTranslate2 in int8 on CPU, int8_float16 on GPU.
+transformers runs in each of ``--transformers-types`` (on CPU float32, and bfloat16 where
+the CPU has AMX or AVX-512 BF16: there it is about twice as fast; elsewhere it is emulated
+and slow, so it is left out), CTranslate2 in int8 on CPU, int8_float16 on GPU.
 Prints one JSON line: sentences per second for each batch size, type and runtime, each
 runtime's best, and
 ``ct2_vs_best_transformers``, best against best (goal >= 2).
@@ -24,17 +24,26 @@ runtime's best, and
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 import json
 import os
 import platform
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def native_bfloat16() -> bool:
+    """Whether this CPU computes bfloat16 in hardware (AMX or AVX-512 BF16; Linux flags)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
 
 
 def main() -> None:
@@ -46,8 +55,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, help="a causal LM folder (default: the wide random Qwen3)")
     parser.add_argument("--vocab-size", type=int, default=151669, help="of the random model (0: the tokenizer's own)")
     parser.add_argument("--transformers-types", default=None,
-                        help="float types transformers runs in, each measured (default: float32,bfloat16 on CPU, "
-                             "float16 on GPU)")
+                        help="float types transformers runs in, each measured (default: float32, and bfloat16 on a "
+                             "CPU that has it in hardware; float16 on GPU)")
     parser.add_argument("--arch", default="wide", choices=["wide", "qwen3-0.6b"],
                         help="of the random model: 4 layers of Qwen3-0.6B's width, or all 28 of its layers")
     args = parser.parse_args()
@@ -67,7 +76,8 @@ def main() -> None:
         layers = json.loads((folder / "config.json").read_text(encoding="utf-8"))["num_hidden_layers"]
         model = LocalModel("zh-en", str(folder), folder, "bench", ModelSpec("zh-en", "translation", target="en"))
         config = Config(device=args.device, cache_dir=Path(tmp) / "cache", compute_type=None)
-        types = (args.transformers_types or ("float16" if args.device == "cuda" else "float32,bfloat16")).split(",")
+        default_types = "float16" if args.device == "cuda" else "float32,bfloat16" if native_bfloat16() else "float32"
+        types = (args.transformers_types or default_types).split(",")
         sentences = corpus_sentences(args.sentences)
         results: dict = {}
         caps = [args.new_tokens] * len(sentences)
