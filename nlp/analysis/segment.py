@@ -197,9 +197,7 @@ def number_unit(previous: str, key: str) -> bool:
 
 def _after_number(previous: str, key: str, segmenter: Segmenter) -> int:
     """1 when ``key`` is an unknown word that opens with the unit of the number before it."""
-    if len(key) < 3 or key[0] not in _NUMBER_UNITS or segmenter.tag(key) is not None:
-        return 0
-    return 1 if is_number(previous) else 0
+    return int(len(key) >= 3 and number_unit(previous, key[0]) and segmenter.tag(key) is None)
 
 
 def _unglue(words: list[str], keys: list[str], segmenter: Segmenter) -> tuple[list[str], list[str]]:
