@@ -180,9 +180,9 @@ def _unglue_word(key: str, segmenter: Segmenter) -> int:
     return 0
 
 
-# A unit that ends a number (8日, 3月, 10点, 5岁): the HMM glues it onto the unknown word
+# A unit that ends a number (8日, 3月, 10点, 5岁, 第113044期): the HMM glues it onto the unknown word
 # after it (8|日全台|转凉, 9|月中美); after a number it is the number's, not the word's.
-_NUMBER_UNITS = frozenset("日月年号时点分秒岁届次")
+_NUMBER_UNITS = frozenset("日月年号时点分秒岁届次期")
 _CJK_NUMBER = re.compile(r"^[零〇一二三四五六七八九十百千万两]+$")
 
 
