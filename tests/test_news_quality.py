@@ -65,6 +65,37 @@ def test_no_two_keywords_nest_or_overlap(toolkit):
             assert not nests(a, b), (a, b, words)
 
 
+TIDAL = "潮汐能{0}今年投入运行。潮汐能{0}的发电量达到预期。潮汐能是一种清洁能源。专家认为潮汐能的成本仍然偏高。当地第三座潮汐能{0}正在规划。"
+
+
+def test_a_term_the_text_also_uses_alone_is_not_swallowed_by_its_whole(toolkit):
+    # 潮汐能 five times, twice on its own: it is what the text is about, and
+    # 潮汐能系统 (a generic head on it) does not replace it.
+    words = kw(toolkit, TIDAL.format("系统"))
+    assert words[0] == "潮汐能" and "潮汐能系统" not in words, words
+
+
+def test_a_whole_whose_every_word_is_a_keyword_is_one_keyword(toolkit):
+    # 潮汐能 and 电站 would both be keywords; 潮汐能电站, named three times, is the one.
+    words = kw(toolkit, TIDAL.format("电站"))
+    assert words[0] == "潮汐能电站" and not {"潮汐能", "电站"} & set(words), words
+
+
+def test_a_noun_and_a_verb_stay_two_keywords(toolkit):
+    text = "市政府举债修建地铁。市政府举债规模创新高。议员质疑市政府举债过多。市政府表示，举债是为了建设。市政府的财政压力加大，举债成本上升。"
+    words = kw(toolkit, text)
+    assert words[:2] == ["市政府", "举债"] and "市政府举债" not in words, words
+
+
+def test_a_phrase_said_once_outside_the_headline_is_not_a_keyword(toolkit):
+    text = ("渔民在港口修补渔网。今年的渔获比去年少。港口管理处说，渔网价格上涨。渔民协会呼吁补贴渔网。"
+            "台风季节即将到来，蓝湾渔港的船只也在港口避风。")
+    words = kw(toolkit, text)
+    assert not {"渔民协会", "台风季节", "补贴渔网", "蓝湾渔港"} & set(words), words
+    assert words[:2] == ["渔网", "港口"], words
+    assert "台风季节" in kw(toolkit, text, "台风季节渔网涨价")  # the headline names it
+
+
 def test_simplified_and_traditional_spellings_are_one_keyword(toolkit):
     words = kw(toolkit, "黨產會今天開會。党产会委员任期届满。黨產會將公布人事。党产会成立于2016年。", "黨產會人事")
     assert sum(to_simplified(w) == "党产会" for w in words) == 1, words

@@ -248,14 +248,14 @@ class KeywordOptions:
 
     top_k: int = 5
     title_weight: float = 1.0  # extra occurrences credited to a term found in the title
-    title_factor: float = 2.0  # and a multiplier on top: headlines name the topic
+    title_factor: float = 2.5  # and a multiplier on top: headlines name the topic
     lead_bonus: float = 1.0  # extra weight for terms of the opening sentence (the news lead)
     tf_power: float = 1.3
     idf_power: float = 1.5
     oov_idf: float = 1.0  # an unknown word's IDF, as a fraction of the table's maximum
     # How likely a Chinese term of 2, 3, ... 8+ characters is a keyword, relative to
     # two characters (measured on csl-dev: 3-4 character terms are the best bets).
-    length_prior: tuple[float, ...] = (1.0, 2.3, 2.1, 1.5, 0.9, 0.7, 0.4)
+    length_prior: tuple[float, ...] = (0.8, 2.3, 2.1, 1.5, 0.9, 0.7, 0.4)
     verb_factor: float = 0.5  # a single verb's score is multiplied by this
 
 
@@ -313,8 +313,8 @@ def extract_keywords(
         parts = parts_of[key]
         if len(parts) == 1:
             return oov
-        if len(key) > 4 and tf[key] < 2 and key not in in_title:
-            return None  # a one-off long phrase the archive never used as a unit
+        if key not in in_title and text.count(key) < 2:
+            return None  # a phrase the archive never used as a unit, said once outside the headline
         if key in verbal and tf[key] < 2:
             return None  # a verb phrase the body does not repeat is a clause, not a term (禁令来得, 认识珊瑚礁)
         if any(stray(p) for p in parts):
@@ -338,6 +338,8 @@ def extract_keywords(
         scores[key] = count**options.tf_power * weight**options.idf_power * bonus
     ranked = sorted(scores, key=lambda k: (-scores[k], first.get(k, 0), k))
     chosen: list[str] = []
+    declined: list[str] = []  # wholes that did not replace their chosen part
+    clauses = verbal | verbs  # verb phrases and single verbs: never merged into a whole
     for key in ranked:
         single = len(parts_of[key]) == 1
         if single and is_word(key):
@@ -350,14 +352,20 @@ def extract_keywords(
             continue
         nested = [other for other in chosen if _nests(unit, other)]
         if nested:
-            # A term replaces the parts of it already chosen when they seldom stand
+            # A term replaces the parts of it already chosen when they never stand
             # without it: all of them, or all but one of three or more (永磁同步电机
-            # for 同步电机; 开源翻译模型 for 开源 and 模型); otherwise what is there stays.
-            bound = sum(2 * text.count(unit) >= text.count(other) for other in nested)
-            if all(other in unit for other in nested) and bound >= len(nested) - (len(nested) > 2):
-                at = chosen.index(nested[0])
-                chosen = [c for c in chosen if c not in nested]
-                chosen.insert(at, unit)
+            # for 同步电机).  A part the text also uses alone stays (多机空战 of
+            # 多机空战系统; 影子价格 of 影子价格模型): it is the term the text is about.
+            bound = sum(text.count(unit) >= text.count(other) for other in nested)
+            if all(other in unit for other in nested):
+                if bound >= len(nested) - (len(nested) > 2):
+                    _replace(chosen, nested, unit)
+                else:
+                    declined.append(unit)
+            continue
+        whole = _completed(unit, chosen, declined, parts_of, text, clauses)
+        if whole:
+            _replace(chosen, [c for c in chosen if c in parts_of[whole]], whole)
             continue
         chosen.append(unit)
         if len(chosen) == options.top_k:
@@ -370,6 +378,35 @@ def extract_keywords(
             at = text.find(unit)
             out.append(own[at : at + len(unit)])
     return out
+
+
+def _replace(chosen: list[str], parts: list[str], whole: str) -> None:
+    """Put ``whole`` where the first of its ``parts`` stood, and drop the parts."""
+    at = chosen.index(parts[0])
+    chosen[:] = [c for c in chosen if c not in parts]
+    chosen.insert(at, whole)
+
+
+def _completed(
+    unit: str,
+    chosen: Sequence[str],
+    declined: Sequence[str],
+    parts_of: dict[str, tuple[str, ...]],
+    text: str,
+    clauses: set[str],
+) -> str | None:
+    """The declined whole that ranked above its word ``unit`` and whose every word is now
+    a keyword: that whole is the one keyword (法轮功 and 学员 of 法轮功学员), when the text
+    names it three times or more and neither it nor any of its words is a verb (举债 and
+    市政府 stay two keywords, 市政府举债 is a clause)."""
+    for whole in declined:
+        parts = parts_of.get(whole, ())
+        if unit not in parts or text.count(whole) < 3 or whole in clauses or clauses.intersection(parts):
+            continue
+        others = [other for other in chosen if other not in parts]
+        if all(part == unit or part in chosen for part in parts) and not any(_nests(whole, o) for o in others):
+            return whole
+    return None
 
 
 def _jieba_word(word: str) -> bool:
