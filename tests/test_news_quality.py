@@ -122,6 +122,15 @@ def test_the_unit_of_a_number_stays_with_the_number(toolkit, text):
     assert any(w in ("全台轉涼", "全市降温") or w.startswith("开奖") for w in words), words
 
 
+@pytest.mark.parametrize("text, glued", [
+    ("警方表示，至少8人被捕。示威者说，8人被捕後仍有人聚集。另有3人失蹤，搜救持續。", "人被捕"),  # 8|人被捕
+    ("三倍券還有40萬人未領取。經濟部說，40萬人可在郵局領取。另有7億元補助。", "萬人"),  # 40|萬人
+])
+def test_a_measure_word_stays_with_its_number(toolkit, text, glued):
+    words = kw(toolkit, text)
+    assert glued not in words and not any(w[0] in "人萬億" for w in words), words
+
+
 def test_adverbial_expressions_are_not_keywords(toolkit):
     text = ("新年到来之际，市图书馆简要地介绍了青少年读书会。馆长说，青少年读书会在新年到来之际成立。"
             "图书馆将简要地公布青少年读书会的书单。一般而言，青少年读书会每月聚会一次。")

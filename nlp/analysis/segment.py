@@ -180,9 +180,11 @@ def _unglue_word(key: str, segmenter: Segmenter) -> int:
     return 0
 
 
-# A unit that ends a number (8日, 3月, 10点, 5岁, 第113044期): the HMM glues it onto the unknown word
-# after it (8|日全台|转凉, 9|月中美); after a number it is the number's, not the word's.
-_NUMBER_UNITS = frozenset("日月年号时点分秒岁届次期")
+# A unit or measure word that ends a number (8日, 3月, 5岁, 第113044期, 8人, 18家, 96起, 第2波):
+# the HMM glues it onto the unknown word after it (8|日全台|转凉, 8|人被捕, 96|起证券异常交易);
+# after a number it is the number's, not the word's.  So are the words a large number's
+# 万 or 亿 opens (40|万人, 7|亿元).
+_NUMBER_UNITS = frozenset("日月年号时点分秒岁届次期人家起名位个件艘架辆波项倍轮场例宗座")
 _CJK_NUMBER = re.compile(r"^[零〇一二三四五六七八九十百千万两]+$")
 
 
@@ -191,8 +193,10 @@ def is_number(word: str) -> bool:
 
 
 def number_unit(previous: str, key: str) -> bool:
-    """Whether ``key`` is the unit of the number ``previous`` (8|日): no part of a term."""
-    return len(key) == 1 and key in _NUMBER_UNITS and is_number(previous)
+    """Whether ``key`` is the unit of the number ``previous`` (8|日, 40|万人): no part of a term."""
+    if not is_number(previous):
+        return False
+    return len(key) == 1 and key in _NUMBER_UNITS or len(key) <= 3 and key[:1] in "万亿"
 
 
 def _after_number(previous: str, key: str, segmenter: Segmenter) -> int:
