@@ -94,6 +94,8 @@ def test_a_phrase_said_once_outside_the_headline_is_not_a_keyword(toolkit):
     assert not {"渔民协会", "台风季节", "补贴渔网", "蓝湾渔港"} & set(words), words
     assert words[:2] == ["渔网", "港口"], words
     assert "台风季节" in kw(toolkit, text, "台风季节渔网涨价")  # the headline names it
+    # In a text of a sentence or two nothing recurs: there a phrase said once is a keyword.
+    assert "公交车队" in kw(toolkit, "多个城市今年继续扩大电动公交车队，夜间集中充电给电网带来新的负荷。")
 
 
 def test_simplified_and_traditional_spellings_are_one_keyword(toolkit):

@@ -301,6 +301,7 @@ def extract_keywords(
     oov = idf.max * options.oov_idf
     text, own = _document_text(analysis)
     is_word = known or _jieba_word
+    brief = len(analysis.sentences) < 3
 
     def stray(piece: str) -> bool:
         """An unknown Chinese string seen once: more likely a mis-cut (成新|瓶颈) than a name."""
@@ -313,8 +314,10 @@ def extract_keywords(
         parts = parts_of[key]
         if len(parts) == 1:
             return oov
-        if key not in in_title and text.count(key) < 2:
-            return None  # a phrase the archive never used as a unit, said once outside the headline
+        if key not in in_title and text.count(key) < 2 and (len(key) > 4 or not brief):
+            # A phrase the archive never used as a unit, said once outside the headline
+            # of a text where terms recur; in a text of a sentence or two nothing recurs.
+            return None
         if key in verbal and tf[key] < 2:
             return None  # a verb phrase the body does not repeat is a clause, not a term (禁令来得, 认识珊瑚礁)
         if any(stray(p) for p in parts):
