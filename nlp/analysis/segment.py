@@ -196,7 +196,7 @@ def number_unit(previous: str, key: str) -> bool:
     """Whether ``key`` is the unit of the number ``previous`` (8|日, 40|万人): no part of a term."""
     if not is_number(previous):
         return False
-    return len(key) == 1 and key in _NUMBER_UNITS or len(key) <= 3 and key[:1] in "万亿"
+    return (len(key) == 1 and key in _NUMBER_UNITS) or (len(key) <= 3 and key[:1] in ("万", "亿"))
 
 
 def _after_number(previous: str, key: str, segmenter: Segmenter) -> int:
