@@ -47,6 +47,12 @@ def test_a_piece_of_a_name_grows_into_the_name_or_goes():
     assert _as_unit("寺院", text, _jieba_word) == "寺院"  # free on both sides
 
 
+def test_a_dictionary_name_grows_into_the_longer_name_it_heads(toolkit):
+    # jieba's dictionary holds 哈利波 as a name; the text only ever says 哈利波特.
+    words = kw(toolkit, "示威者打扮成哈利波特上街。哈利波特的咒语成了口号。学生说，哈利波特代表勇气。", "学生打扮成哈利波特")
+    assert "哈利波特" in words and "哈利波" not in words, words
+
+
 def test_a_verb_or_preposition_glued_to_a_name_is_cut_off(toolkit):
     text = ("财长科瓦奇称，新的预算将在下月公布。科瓦奇表示，预算会削减军费。"
             "议员们在推特上批评科瓦奇。推特上的讨论持续了一整天。科瓦奇说他不会辞职。")

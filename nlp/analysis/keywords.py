@@ -347,6 +347,10 @@ def extract_keywords(
         single = len(parts_of[key]) == 1
         if single and is_word(key):
             unit = key
+            if _jieba_tags().get(key, "").startswith("nr"):
+                # A name in jieba's dictionary can be the head of a longer one (哈利波 of 哈利波特).
+                grown = _as_unit(key, text, is_word)
+                unit = grown if grown and grown.startswith(key) else key
         elif single and stray(key):
             continue
         else:
