@@ -314,7 +314,7 @@ def extract_keywords(
         parts = parts_of[key]
         if len(parts) == 1:
             return oov
-        if key not in in_title and text.count(key) < 2 and (len(key) > 4 or not brief):
+        if key not in in_title and tf[key] < 2 and text.count(key) < 2 and (len(key) > 4 or not brief):
             # A phrase the archive never used as a unit, said once outside the headline
             # of a text where terms recur; in a text of a sentence or two nothing recurs.
             return None
