@@ -304,3 +304,43 @@ def test_copies_written_into_the_input_by_an_earlier_run_are_not_new_posts(examp
     assert sorted(r.reason for r in report.results if r.status == "skipped") == [AN_OUTPUT] * 3
     alone = translate([examples_copy / "copies"], Config(to=("en",), workers=1), translators={"en": fake})
     assert alone.count("done") == 3  # on their own, the copies are the posts to translate
+
+
+def test_ctrl_c_stops_a_run_that_waits_for_another_runs_lock(sample, tmp_path):
+    """Two runs share the cache's run state.  While another run holds its write lock (a
+    translate run keeps it between records), Ctrl-C must still stop this one at once:
+    SQLite's own busy wait does not return to Python, so a signal waited out the whole
+    busy timeout (a minute) before this was fixed."""
+    import sqlite3
+
+    from nlp.pipeline.runstate import state_for
+
+    target = tmp_path / "posts"
+    shutil.copytree(sample, target)
+    cache = tmp_path / "cache"
+    state_for(cache).close()  # the file, as an earlier run leaves it
+    holder = sqlite3.connect(cache / "runs.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the other run, writing
+    try:
+        process = subprocess.Popen([*NLP, "enrich", str(target), "--workers", "2"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env={**os.environ, "NLP_CACHE_DIR": str(cache)},
+                                   start_new_session=True)
+        time.sleep(4.0)  # started, and waiting for the lock
+        assert process.poll() is None, process.communicate()
+        sent = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            _, stderr = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            pytest.fail("still running 10 s after Ctrl-C")
+        took = time.monotonic() - sent
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert process.returncode == 130, stderr
+    assert took < 3.0, f"took {took:.1f}s to stop"
+    assert "Traceback" not in stderr and stderr.strip().splitlines()[-1].endswith("s"), stderr
+    time.sleep(0.5)
+    assert group_members(process.pid) == [], "processes left behind"

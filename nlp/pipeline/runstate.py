@@ -61,9 +61,12 @@ def stamp(path: str | os.PathLike[str]) -> str:
 
 class RunState:
     """``(job, post) -> its outputs, the stamps of the post and its outputs, and their
-    provenance``."""
+    provenance``.
 
-    COMMIT_EVERY = 64
+    Each record is committed at once: a run holds the file's write lock for a moment,
+    never across a model call, since other runs on the same cache wait for it (a
+    commit costs about 0.1 ms in WAL mode, against seconds of model work per chunk).
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
@@ -81,7 +84,6 @@ class RunState:
         # outputs written beside or below other posts (--out copies, siblings): where from
         self.db.execute("CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, post TEXT NOT NULL, job TEXT NOT NULL)")
         self.db.commit()
-        self._pending = 0
 
     @staticmethod
     def _stamps(post: Path, outputs: Sequence[str]) -> str:
@@ -107,10 +109,7 @@ class RunState:
         with self.lock:
             self.db.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)", row)
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)", elsewhere)
-            self._pending += 1
-            if self._pending >= self.COMMIT_EVERY:
-                self.db.commit()
-                self._pending = 0
+            self.db.commit()
 
     def origins(self, paths: Sequence[str]) -> dict[str, tuple[str, str]]:
         """``{path: (the post it was written from, the job)}`` for those of ``paths``
@@ -133,7 +132,6 @@ class RunState:
     def commit(self) -> None:
         with self.lock:
             self.db.commit()
-            self._pending = 0
 
     def close(self) -> None:
         self.commit()
