@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,3 +54,39 @@ def test_tokens_cover_the_source_exactly(html):
 
 def test_tag_sequence():
     assert tag_sequence("<p>a<br>b</p>") == ["<p>", "<br>", "</p>"]
+
+
+# Issue 25: captions and the whitespace of removed tags -------------------------------------
+def test_a_line_break_or_tag_between_chinese_characters_leaves_no_space():
+    html = "<p>\n   连日来局势紧张，原因是\n   <span class=\"markup\">\n    可能导致局势复杂化\n   </span>\n   。 记者\n</p>"
+    assert [b.text for b in extract_blocks(html)] == ["连日来局势紧张，原因是可能导致局势复杂化。记者"]
+
+
+def test_spaces_a_writer_typed_stay():
+    html = "<p>城市电动公交车队扩张 充电网络成新瓶颈</p><p>软件开发商 Adobe 准备推出 Photoshop，said “hello” to you.</p>"
+    assert [b.text for b in extract_blocks(html)] == ["城市电动公交车队扩张 充电网络成新瓶颈",
+                                                       "软件开发商 Adobe 准备推出 Photoshop，said “hello” to you."]
+
+
+def test_a_caption_that_repeats_the_images_alt_text_is_marked():
+    """CNA, VOA: the image's alt text is shown again as its caption, in an unmarked div."""
+    alt = "市长林一23日出席志工表扬活动，并与志工合影。"
+    html = (f'<div class="wrap"><img src="a.jpg" alt="{alt}"></div><div>{alt}</div>'
+            "<p>市长林一昨天出席志工表扬活动。</p>")
+    blocks = extract_blocks(html)
+    assert [(b.text, b.caption) for b in blocks] == [(alt, True), ("市长林一昨天出席志工表扬活动。", False)]
+
+
+@pytest.mark.parametrize("html", [
+    '<img src="a.jpg"><div class="picinfo">市长林一出席志工表扬活动。</div><p>正文第一段。</p>',
+    '<img src="a.jpg"><div><small style="color: #999;">市长林一出席志工表扬活动。</small></div><p>正文第一段。</p>',
+    '<p>前言。</p><p class="img-desc">市长林一出席志工表扬活动。</p><p>正文第一段。</p>',
+])
+def test_a_caption_set_in_caption_markup_is_marked(html):
+    captions = [b.text for b in extract_blocks(html) if b.caption]
+    assert captions == ["市长林一出席志工表扬活动。"]
+
+
+def test_text_after_an_image_is_no_caption_by_itself():
+    html = '<p><img src="a.jpg">市长林一昨天出席志工表扬活动，宣布明年增加志工补助。</p>'
+    assert [b.caption for b in extract_blocks(html)] == [False]

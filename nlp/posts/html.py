@@ -36,6 +36,13 @@ _FURNITURE_WORDS = frozenset(
     "breadcrumb toolbar byline".split()
 )
 _WORD_SPLIT = re.compile(r"[^a-z]+")
+# class/id names of the element that holds an image's caption (CNA's "picinfo",
+# "img_desc", "photo-credit"...; a class with the word "caption" is furniture, skipped).
+_CAPTION_CLASS = re.compile(r"caption|pic[-_]?info|pic[-_]?te?xt|pic[-_]?desc|img[-_]?te?xt|img[-_]?desc|photo[-_]?(?:te?xt|desc|info|credit)",
+                            re.IGNORECASE)
+# Inline elements a caption is set in when it has no class of its own (NYT's
+# <small style="color: #999;"> right under the image).
+_CAPTION_STYLE = frozenset("small em i sub cite".split())
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,7 @@ class Block:
     link_chars: int = 0
     after_image: bool = False
     role: str = "text"  # "text", "title", or a boilerplate reason
+    caption: bool = False  # the markup says it is an image's caption (see extract_blocks)
 
     @property
     def link_density(self) -> float:
@@ -132,6 +140,23 @@ class Block:
 
 
 _WS = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+_BOUNDARY = "\x00"  # where a tag stood between two text tokens of a block
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Chinese punctuation: no space belongs before or after it.
+_CJK_PUNCT = "\u3001-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # not “”: English uses them too
+# Whitespace that a line break of the source or a tag left between two Chinese
+# characters (原因是\n<span>可能导致); a space typed between two headline phrases stays.
+_MARKUP_GAP = re.compile(f"(?<=[{_CJK}])[ \\t\\r\\n\\f\\v\\u00a0{_BOUNDARY}]*[\\n{_BOUNDARY}][ \\t\\r\\n\\f\\v\\u00a0{_BOUNDARY}]*(?=[{_CJK}])")
+_PUNCT_GAP = re.compile(f"[ \\t\\r\\n\\f\\v\\u00a0{_BOUNDARY}]+(?=[{_CJK_PUNCT}])|(?<=[{_CJK_PUNCT}])[ \\t\\r\\n\\f\\v\\u00a0{_BOUNDARY}]+")
+
+
+def normalise_space(text: str) -> str:
+    """A block's visible text with its whitespace as a reader sees it: runs become one
+    space; none is left next to Chinese punctuation (复杂化 。), nor where a line break
+    or a tag of the source stood between two Chinese characters.  Spaces between Latin
+    words, and between Chinese and Latin (软件开发商 Adobe), stay."""
+    text = _PUNCT_GAP.sub("", _MARKUP_GAP.sub("", text))
+    return _WS.sub(" ", text.replace(_BOUNDARY, "")).strip(" \u3000")
 _MD_LINK = re.compile(r"!?\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\((?:[^()\s]|\([^()\s]*\))+(?:\s+\"[^\"]*\")?\)")
 _MD_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,})\s*$", re.MULTILINE)
 _MD_EMPH = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -144,12 +169,17 @@ class _BlockBuilder:
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.link_chars = 0
+        self.caption_chars = 0  # characters set as a caption (see extract_blocks)
+        self.styled_chars = 0  # characters inside <small>, <em>...
         self.tag = "p"
         self.after_image = False
         self.saw_image = False
+        self.alt = ""  # the text the image just before describes itself with
 
-    def add(self, text: str, in_link: bool) -> None:
+    def add(self, text: str, in_link: bool, in_caption: bool = False, styled: bool = False) -> None:
         # Markdown inside HTML: blank lines and rules break blocks; links keep their text.
+        if self.parts:
+            self.parts.append(_BOUNDARY)  # a tag stood here
         pieces = _BLANK_LINE.split(_MD_RULE.sub("\n\n", text))
         for index, piece in enumerate(pieces):
             if index:
@@ -168,22 +198,62 @@ class _BlockBuilder:
                 piece = _MD_HEADING.sub("", piece)
             self.parts.append(piece)
             self.link_chars += len(piece.strip()) if in_link else link_text
+            visible = len(_WS.sub("", piece))
+            self.caption_chars += visible if in_caption else 0
+            self.styled_chars += visible if styled else 0
+
+    def image(self, attrs: tuple[tuple[str, str | None], ...]) -> None:
+        self.flush()
+        self.saw_image = True
+        self.after_image = True
+        described = dict(attrs)
+        self.alt = _WS.sub("", described.get("alt") or described.get("title") or "")
+
+    def _is_caption(self, text: str) -> bool:
+        """Set in a caption's markup, or, right under an image, set small (NYT) or the
+        image's own description repeated (CNA, VOA: the alt text shown as the caption)."""
+        visible = len(_WS.sub("", text))
+        if self.caption_chars >= 0.8 * visible:
+            return True
+        if not self.after_image:
+            return False
+        if self.styled_chars >= 0.8 * visible:
+            return True
+        bare, alt = _WS.sub("", text), self.alt
+        if len(bare) < 8 or len(alt) < 8:
+            return False
+        shorter, longer = sorted((bare, alt), key=len)
+        return shorter in longer and len(shorter) >= 0.6 * len(longer)
 
     def flush(self, next_tag: str = "p") -> None:
-        text = _WS.sub(" ", "".join(self.parts)).strip(" \u3000")
+        text = normalise_space("".join(self.parts))
         if text:
-            self.blocks.append(Block(text, self.tag, min(self.link_chars, len(text)), self.after_image))
+            self.blocks.append(Block(text, self.tag, min(self.link_chars, len(text)), self.after_image,
+                                     caption=self._is_caption(text)))
             self.saw_image = False
+            self.alt = ""
         self.parts = []
-        self.link_chars = 0
+        self.link_chars = self.caption_chars = self.styled_chars = 0
         self.tag = next_tag
         self.after_image = self.saw_image
 
 
+def _is_caption_markup(attrs: tuple[tuple[str, str | None], ...]) -> bool:
+    return any(name in ("class", "id") and value and _CAPTION_CLASS.search(value) for name, value in attrs)
+
+
 def extract_blocks(html: str) -> list[Block]:
-    """Visible text blocks of an HTML (or HTML-with-markdown) body, in order."""
+    """Visible text blocks of an HTML (or HTML-with-markdown) body, in order.
+
+    A block is marked ``caption`` when the markup says it describes an image: it sits
+    in an element whose class names a caption (``picinfo``, ``img-desc``...), or
+    right under an image it is set small (``<small>``, ``<em>``) or repeats the image's
+    ``alt`` text.  (``<figcaption>`` and class ``caption`` are furniture: skipped.)
+    """
     builder = _BlockBuilder()
     skip_stack: list[str] = []
+    caption_stack: list[str] = []  # open elements whose class names a caption
+    styled = 0  # open <small>, <em>... elements
     link_depth = 0
     for token in tokenize(html):
         tag = token.tag
@@ -201,21 +271,28 @@ def extract_blocks(html: str) -> list[Block]:
                     skip_stack.append(tag)
                 continue
             if tag == "img":
-                builder.flush()
-                builder.saw_image = True
-                builder.after_image = True
+                builder.image(token.attrs)
                 continue
+            if token.kind == "start" and tag not in VOID_TAGS and (caption_stack or _is_caption_markup(token.attrs)):
+                caption_stack.append(tag)
             if tag in BLOCK_TAGS:
                 builder.flush(tag)
             elif tag == "a":
                 link_depth += 1
+            elif tag in _CAPTION_STYLE and token.kind == "start":
+                styled += 1
         elif token.kind == "end":
+            if tag in caption_stack:
+                while caption_stack and caption_stack.pop() != tag:
+                    pass
             if tag in BLOCK_TAGS:
                 builder.flush()
             elif tag == "a":
                 link_depth = max(0, link_depth - 1)
+            elif tag in _CAPTION_STYLE:
+                styled = max(0, styled - 1)
         elif token.kind == "text":
-            builder.add(token.text, link_depth > 0)
+            builder.add(token.text, link_depth > 0, bool(caption_stack), styled > 0)
     builder.flush()
     return builder.blocks
 
@@ -267,4 +344,4 @@ def tag_sequence(html: str) -> list[str]:
     return out
 
 
-__all__ = ["Block", "Token", "extract_blocks", "tokenize", "iter_text_tokens", "inline_texts", "tag_sequence"]
+__all__ = ["Block", "Token", "extract_blocks", "normalise_space", "tokenize", "iter_text_tokens", "inline_texts", "tag_sequence"]
