@@ -29,6 +29,16 @@ _PATTERNS = [
     ("caption", r"^[（(].{0,60}(?:图|圖|照片|摄|攝|提供|资料照|資料照|photo|credit|图片|圖片|截图|截圖)[^）)]{0,30}[）)]$|(?:图片来源|圖片來源|資料照片|资料照片|路透社|法新社|美聯社|美联社|getty|afp|reuters|ap photo|epa)[^。！？]{0,30}$"),
 ]
 _COMPILED = [(reason, re.compile(pattern, re.IGNORECASE)) for reason, pattern in _PATTERNS]
+# A photo's credit closing a block, whatever the markup: （圖取自台南市政府網頁）,
+# （非法海洋計畫提供）, （中央社檔案照片）, (美国之音/汤惠芸）, (此图非…现场画面),
+# 中央社記者張新偉攝　109年9月26日, 右圖取自facebook.com/…  A block that ends so is the
+# caption of a picture (checked on blocks shorter than 200 characters).
+CREDIT = re.compile(
+    r"(?:[（(](?:[^（()）]{0,40}(?:圖|图|照片|相片|(?:攝|摄)(?!氏|像|入|取|政)|提供|檔案照|档案照|資料照|资料照|取自|截圖|截图)[^（()）]{0,40}"
+    r"|[^（()）/／\s\d]{1,12}\s?[/／]\s?[\u4e00-\u9fff·]{2,5})[）)]"
+    r"|(?:記者|记者)\S{1,6}(?:攝|摄|傳真|传真)(?:\s*\d{2,4}年\d{1,2}月\d{1,2}日)?"
+    r"|(?:圖|图)(?:片)?(?:取自|來源|来源)[：:]?\s*\S+)\s*$"
+)
 _TEASER = re.compile(r"(?:\.\.\.|…)\s*(?:more|更多|全文)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[。！？!?」』”：:，,]\s*$")
 _DIALOGUE = re.compile(r"[：:]\s*[“「\"]")
@@ -53,6 +63,8 @@ def classify(block: Block, title: str = "", known: frozenset[str] = frozenset())
         return "title"
     if known and fingerprint(text) in known:
         return "recurring"
+    if block.caption or len(text) < 200 and CREDIT.search(text):
+        return "caption"
     for reason, pattern in _COMPILED:
         limit = 120 if reason == "promo" else 200
         if reason in ("copyright", "footer", "disclaimer") or len(text) < limit:

@@ -41,6 +41,15 @@ _NOT_CANDIDATE = re.compile(
     r"|(?:这|那)(?:些|个|种|样|是|就|也|才|次|时|里)|此(?:前|后|外|时|次|举)|该(?!文|研究|论文|书)|他|她|它|其)",
     re.IGNORECASE,
 )
+# A sentence that points into a photo is its caption, wherever it stands: a position
+# marker (黄伟哲（左7）, 「富家穷路」（左）, 习近平（中）, （前排右三）) or a credit
+# (（图取自…）, （…提供）, 图为…, 摄于…).  Checked on the Simplified form.
+_PHOTO = re.compile(
+    r"[（(](?:前排|后排|中排|左图|右图)?[左右](?:[一二三四五六七八九十\d]{1,2}|起)?[）)]|[（(]中[）)]"
+    r"|[（(][^（()）]{0,40}(?:图|照片|相片)?(?:取自|提供|摄(?!氏|像|入|取|政))[^（()）]{0,30}[）)]|^图为|。图为|，摄于|^摄于"
+)
+# A reference to a picture the reader of a summary does not see: （见图）, （图）.
+_SEE_PICTURE = re.compile(r"\s?[（(](?:见|見|如|详见|詳見)?(?:图|圖)(?:[一二三\d])?[）)]")
 _PAIRS = (("“", "”"), ("「", "」"), ("『", "』"), ("（(", "）)"), ("《", "》"), ("【[", "】]"))
 # End punctuation, perhaps inside closing quotes (。」 ends a sentence; 「防疫」 does not).
 _TERMINAL = re.compile(r"[。！？!?…．.][」』”’）)]*\s*$")
@@ -88,7 +97,7 @@ def summary_candidates(analysis: Analysis, headings: Sequence[bool]) -> list[int
         if not text or headings[sentence.block]:
             continue
         simple = to_simplified(strip_dateline(text)) if analysis.traditional else strip_dateline(text)
-        if _NOT_CANDIDATE.match(simple) or not balanced(text) or is_list(text):
+        if _NOT_CANDIDATE.match(simple) or _PHOTO.search(simple) or not balanced(text) or is_list(text):
             continue
         out.append(i)
     return out
@@ -134,9 +143,12 @@ def _joined(sentences: Sequence[str]) -> str:
 
 
 def strip_dateline(text: str) -> str:
-    """Drop the agency dateline a news sentence opens with (the rest is kept as is)."""
+    """Drop the agency dateline a news sentence opens with, and the references to a
+    picture it makes (《严正声明》（见图）: the summary's reader sees no picture); the
+    rest is kept as is."""
     match = _DATELINE.match(text)
-    return text[match.end():] if match and match.end() < len(text) else text
+    text = text[match.end():] if match and match.end() < len(text) else text
+    return _SEE_PICTURE.sub("", text) if "图" in text or "圖" in text else text
 
 
 class Summarizer(Protocol):
