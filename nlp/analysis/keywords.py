@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..errors import ConfigError
+from .lexicon import COMPARISONS, COUNT_NOUNS, NUMERAL, used_as_event
 from .segment import Analysis, _jieba_tags, data_lines, number_unit, token_class
 
 IDF_HEADER = "#nlp-idf"
@@ -29,7 +30,9 @@ _ENGLISH_STOP = frozenset(
     "had do does did will would can could should may might must about into over after before "
     "http https www com org net html htm php jpg png gif amp nbsp more read via said says mr ms dr "
     "other others new rising many much some such also only just even still first last own same most less "
-    "least very well like one two three year years time times people way ways lot lots any each every".split()
+    "least very well like one two three year years time times people way ways lot lots any each every "
+    "jan feb mar apr jun jul aug sep sept oct nov dec january february march april june july august "
+    "gmt utc mon tue wed thu fri sat sun september october november december monday tuesday wednesday thursday friday saturday sunday".split()
 )
 
 
@@ -137,7 +140,7 @@ def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
         if len(word) >= 2 and word.lower() not in _ENGLISH_STOP and not (len(word) < 3 and word.islower()):
             return "noun"
         return "stop"
-    if kind != "cjk" or key in stop or tag in STOP_TAGS:
+    if kind != "cjk" or key in stop or tag in STOP_TAGS or key in COMPARISONS:
         return "stop"
     if tag is None and (key[0] in _FUNCTION_CHARS or key[-1] in "的了着过"):
         return "stop"  # an unknown word the HMM glued to a function word: "但人名"
@@ -206,7 +209,7 @@ def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[s
     (``verbal``: a phrase of the verbal shape).
 
     A single word is a noun or a verb of two characters or more (a modifier alone is
-    not a topic); phrases are at most ten characters, hold at most one Latin word, have
+    not a topic), and no count (三成, 15国: :data:`~nlp.analysis.lexicon.NUMERAL`); phrases are at most ten characters, hold at most one Latin word, have
     the shape of a term or a verbal term (:func:`_phrase_shape`) and do not end in a
     meta word of titles (综述, 为例...).
     """
@@ -219,13 +222,14 @@ def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[s
             key = _join([k for _, k, _ in parts])
             shape = None
             if n == 1:
-                if len(key) < 2 or key in generic or parts[0][2] not in ("noun", "verb"):
+                if len(key) < 2 or key in generic or key in COUNT_NOUNS or parts[0][2] not in ("noun", "verb") \
+                        or NUMERAL.match(key):
                     continue
-            elif len(key) > 10 or sum(token_class(w) != "cjk" for w, _, _ in parts) > 1:
+            elif len(key) > 10 or sum(token_class(w) != "cjk" for w, _, _ in parts) > 1 or NUMERAL.match(parts[-1][1]):
                 continue
             else:
                 shape = _phrase_shape(parts)
-                if not shape:
+                if not shape or shape == "verbal" and any(k in COUNT_NOUNS for _, k, _ in parts):
                     continue
             yield _join([w for w, _, _ in parts]), key, tuple(k for _, k, _ in parts), shape == "verbal"
 
@@ -257,6 +261,11 @@ class KeywordOptions:
     # two characters (measured on csl-dev: 3-4 character terms are the best bets).
     length_prior: tuple[float, ...] = (0.8, 2.3, 2.1, 1.5, 0.9, 0.7, 0.4)
     verb_factor: float = 0.5  # a single verb's score is multiplied by this
+    # A verb alone is a keyword only where the text uses it as the name of an event (的选举,
+    # 这场罢工: lexicon.used_as_event) or it is a rare, specialised verb the text says more
+    # than once: an IDF of at least this fraction of the table's maximum (偷猎, 访台, 炸毁,
+    # but not 增加, 出席, 确诊).
+    verb_idf: float = 0.65
 
 
 def extract_keywords(
@@ -277,8 +286,10 @@ def extract_keywords(
     parts_of: dict[str, tuple[str, ...]] = {}
     verbal: set[str] = set()
     verbs: set[str] = set()  # single words that are verbs (翻译): weaker topics than a noun phrase
+    events: set[str] = set()  # verbs the text uses as the name of an event somewhere (的选举)
     position = 0
     for sentence in analysis.sentences:
+        events.update(_events(sentence.keys, sentence.tags))
         for run in candidate_runs(sentence.words, sentence.keys, sentence.tags):
             for word, key, parts, is_verbal in ngrams(run):
                 tf[key] += 1
@@ -289,8 +300,11 @@ def extract_keywords(
                     verbal.add(key)
             verbs.update(key for _, key, kind in run if kind == "verb")
         position += 1
+    events.update(_events(analysis.title_keys, analysis.title_tags))
     in_title: set[str] = set()
+    title_verbs: set[str] = set()
     for run in candidate_runs(analysis.title_words, analysis.title_keys, analysis.title_tags):
+        title_verbs.update(key for _, key, kind in run if kind == "verb")
         for word, key, parts, is_verbal in ngrams(run):
             in_title.add(key)
             surface.setdefault(key, word)
@@ -326,6 +340,9 @@ def extract_keywords(
 
     scores: dict[str, float] = {}
     for key in set(tf) | in_title:
+        if (key in verbs or key in title_verbs) and key not in events and len(parts_of[key]) == 1 \
+                and ((idf.get(key) or oov) < options.verb_idf * idf.max or text.count(key) < 2):
+            continue  # what happened to the topic (增加, 出席, 确诊), not the topic
         weight = term_idf(key)
         if weight is None:
             continue
@@ -385,6 +402,13 @@ def extract_keywords(
             at = text.find(unit)
             out.append(own[at : at + len(unit)])
     return out
+
+
+def _events(keys: Sequence[str], tags: Sequence[str | None]) -> Iterable[str]:
+    """The verbs of a sentence that stand where a noun would (:func:`used_as_event`)."""
+    for at, tag in enumerate(tags):
+        if tag and tag[0] == "v" and tag != "vn" and used_as_event(keys, at, tags):
+            yield keys[at]
 
 
 def _replace(chosen: list[str], parts: list[str], whole: str) -> None:
