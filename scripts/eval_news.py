@@ -14,7 +14,13 @@ keywords
             in a verb, adverb or adjective (认识珊瑚礁, 排进正式, 首位离任);
   nested    contained in, overlapping by two or more characters, or equal to (in
             Simplified script) a better-ranked keyword of the same post;
-  time      a time word or a bare number (周日, 今天, 去年, 3月, 2020).
+  time      a time word (周日, 今天, 去年, 3月, 2020年);
+  number    a bare number or count (12, 十五, 三成, 15国, 3000元);
+  generic   a single word that jieba's dictionary calls a verb, adjective, adverb,
+            numeral or measure word (攻破, 下降, 新增, 确诊, 累计), or a generic count
+            or measure noun (价格, 整数, 同比, 数量): what happened to the topic, or how
+            much, not the topic.  This judge is stricter than the extractor, which keeps
+            a verb the text uses as an event (这场罢工) or a rare one (偷猎).
 summaries
   glued     a sentence of the summary that no single block of the post holds
             (two blocks run together), or a full stop right after a pause mark (、。 ：。:
@@ -22,6 +28,11 @@ summaries
   repeat    two sentences of the summary that say the same: character-bigram Dice ≥ 0.6,
             or one run of 12 characters or more, 8 of them Chinese (a clause, a quote,
             not a product name), in both;
+  caption   a sentence of the summary is (part of) an image's caption or credit: the
+            text of an <img>'s alt or title, a <figcaption>, an element whose class names
+            a caption (picinfo, wp-caption-text), or <small> text right under an image;
+            or the summary holds a photo credit (圖取自…, （…提供）, 記者…攝) or a
+            position marker (（左）, （右2）, （中）);
   opener    the summary opens with a greeting (大家好…), a caption or credit, a
             connective or pronoun that needs the sentence before it (一方面, 此外, 他…),
             or a heading, or a bare list of names (田宝昌、田长青、田丰、…); or a bracket
@@ -35,6 +46,7 @@ are the evaluator's own; the extractor does not import them.  Prints one JSON li
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import sys
@@ -82,6 +94,19 @@ _END = re.compile(r"[。！？!?…\.][」』”’）)]*\s*$")
 _PAUSE_STOP = re.compile(r"[、，,；;：:]\s*[。.](?!\d)")  # 田玉琴、。  如下：。
 _NAME_LIST = re.compile(r"(?:[\u4e00-\u9fff·]{1,4}[、，]\s*){4,}[\u4e00-\u9fff·]{0,4}[、，。…]*")
 _SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"^(?:[\d０-９.,，%％]+|第?[零〇一二三四五六七八九十百千万亿两]+)[余多]?"
+                     r"[成倍个位名人次件宗例起家所座台部只头条张届期国强项轮场波艘架辆元]?$"
+                     r"|^[数几多半][十百千万亿]*[个名人次件宗例起家届国项]?$")
+_GENERIC_TAGS = {"v", "vd", "vi", "vq", "a", "ad", "ag", "d", "m", "mq", "q", "p", "c", "r", "u"}
+_COUNT_NOUNS = set("价格 整数 同比 环比 数量 人数 比例 数字 总数 数据 金额 幅度 比重 总量 次数 单价 均价 增幅 跌幅 涨幅".split())
+_IMG_TEXT = re.compile(r"<img\b[^>]*?\b(?:alt|title)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
+_CAPTION_ELEMENT = re.compile(
+    r"<(figcaption|small)\b[^>]*>(.*?)</\1>|<(\w+)\b[^>]*class\s*=\s*[\"'][^\"']*(?:caption|picinfo)[^\"']*[\"'][^>]*>(.*?)</\3>",
+    re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+_PHOTO_TEXT = re.compile(
+    r"(?:圖|图)(?:片)?(?:取自|来源|來源)|[（(][^（()）]{0,40}(?:提供|(?:攝|摄)(?!氏|像|入|取|政)|档案照|檔案照|资料照|資料照)[）)]"
+    r"|(?:记者|記者)\S{1,6}(?:攝|摄|传真|傳真)|[（(](?:前排|后排|後排)?[左右](?:[一二三四五六七八九十\d]{1,2}|起)?[）)]|[（(]中[）)]")
 
 
 def simplified(text: str) -> str:
@@ -150,7 +175,40 @@ class Judge:
 
     @staticmethod
     def time(key: str) -> bool:
-        return bool(_TIME.match(key.replace(" ", "")))
+        return bool(_TIME.match(key.replace(" ", ""))) and not Judge.number(key)
+
+    @staticmethod
+    def number(key: str) -> bool:
+        return bool(_NUMBER.match(key.replace(" ", "")))
+
+    def generic(self, key: str) -> str | None:
+        """Why ``key`` (Simplified) is a generic single word, or None."""
+        if key in _COUNT_NOUNS:
+            return "a count or measure noun"
+        tag = self.words.tag(key)
+        if tag in _GENERIC_TAGS and not self.number(key):
+            return f"a single {tag}"
+        return None
+
+    @staticmethod
+    def captions(body: str) -> list[str]:
+        """The caption texts of a post's HTML, spaces removed (the judge's own reading)."""
+        out = [a or b for a, b in _IMG_TEXT.findall(body)]
+        for match in _CAPTION_ELEMENT.finditer(body):
+            out.append(match.group(2) if match.group(1) else match.group(4))
+        texts = [_SPACE.sub("", html.unescape(_TAG.sub("", text))) for text in out]
+        return [text for text in texts if len(text) >= 8]
+
+    @staticmethod
+    def caption(summary: str, captions: list[str]) -> str | None:
+        photo = _PHOTO_TEXT.search(summary)
+        if photo:
+            return f"holds {photo.group()!r}"
+        for sentence in split_sentences(summary):
+            piece = _SPACE.sub("", sentence)
+            if len(piece) >= 10 and any(piece in c or (c in piece and len(c) >= 0.6 * len(piece)) for c in captions):
+                return f"a caption: {sentence.strip()[:60]}"
+        return None
 
     # summaries --------------------------------------------------------------------------
     @staticmethod
@@ -254,6 +312,11 @@ def evaluate(folder: Path, summary_key: str = "summary", keywords_key: str = "ke
                 found.append(("kw_nested", f"{keyword} — {why}"))
             if judge.time(key):
                 found.append(("kw_time", keyword))
+            if judge.number(key):
+                found.append(("kw_number", keyword))
+            why = judge.generic(key)
+            if why:
+                found.append(("kw_generic", f"{keyword} — {why}"))
             for kind, what in found:
                 note(kind, path, what)
             bad_keywords += bool(found)
@@ -269,6 +332,9 @@ def evaluate(folder: Path, summary_key: str = "summary", keywords_key: str = "ke
             why = judge.opener(summary, headings)
             if why:
                 found.append(("sum_opener", f"{why}: {summary[:80]}"))
+            why = judge.caption(summary, judge.captions(post.body))
+            if why:
+                found.append(("sum_caption", why))
             for kind, what in found:
                 note(kind, path, what)
             bad_summaries += bool(found)
@@ -282,10 +348,10 @@ def evaluate(folder: Path, summary_key: str = "summary", keywords_key: str = "ke
         "posts": posts,
         "keywords": keywords,
         "keyword_defect_rate": round(bad_keywords / max(1, keywords), 4),
-        "keyword_defects": {k: counts[f"kw_{k}"] for k in ("fragment", "nested", "time")},
+        "keyword_defects": {k: counts[f"kw_{k}"] for k in ("fragment", "nested", "time", "number", "generic")},
         "summaries": summaries,
         "summary_defect_rate": round(bad_summaries / max(1, summaries), 4),
-        "summary_defects": {k: counts[f"sum_{k}"] for k in ("glued", "repeat", "opener")},
+        "summary_defects": {k: counts[f"sum_{k}"] for k in ("glued", "repeat", "opener", "caption")},
     }
 
 
