@@ -30,7 +30,8 @@ summaries
             not a product name), in both;
   caption   a sentence of the summary is (part of) an image's caption or credit: the
             text of an <img>'s alt or title, a <figcaption>, an element whose class names
-            a caption (picinfo, wp-caption-text), or <small> text right under an image;
+            a caption (picinfo, wp-caption-text), or <small> text right under an image,
+            that the rest of the post does not say too;
             or the summary holds a photo credit (圖取自…, （…提供）, 記者…攝) or a
             position marker (（左）, （右2）, （中）);
   opener    the summary opens with a greeting (大家好…), a caption or credit, a
@@ -104,6 +105,7 @@ _CAPTION_ELEMENT = re.compile(
     r"<(figcaption|small)\b[^>]*>(.*?)</\1>|<(\w+)\b[^>]*class\s*=\s*[\"'][^\"']*(?:caption|picinfo)[^\"']*[\"'][^>]*>(.*?)</\3>",
     re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
+_SEE_PICTURE = re.compile(r"[（(](?:见|見|如|详见|詳見)?(?:图|圖)[一二三\d]?[）)]")
 _PHOTO_TEXT = re.compile(
     r"(?:圖|图)(?:片)?(?:取自|来源|來源)|[（(][^（()）]{0,40}(?:提供|(?:攝|摄)(?!氏|像|入|取|政)|档案照|檔案照|资料照|資料照)[）)]"
     r"|(?:记者|記者)\S{1,6}(?:攝|摄|传真|傳真)|[（(](?:前排|后排|後排)?[左右](?:[一二三四五六七八九十\d]{1,2}|起)?[）)]|[（(]中[）)]")
@@ -200,13 +202,22 @@ class Judge:
         return [text for text in texts if len(text) >= 8]
 
     @staticmethod
-    def caption(summary: str, captions: list[str]) -> str | None:
+    def uncaptioned(body: str) -> str:
+        """The post's visible text without its captions and alt texts, spaces removed."""
+        text = _CAPTION_ELEMENT.sub(" ", body)
+        return _SPACE.sub("", html.unescape(_TAG.sub(" ", text)))
+
+    @staticmethod
+    def caption(summary: str, captions: list[str], rest: str = "") -> str | None:
+        """A photo credit or marker in the summary, or a sentence of it that a caption
+        holds and the rest of the post does not (a lead that a caption repeats is news)."""
         photo = _PHOTO_TEXT.search(summary)
         if photo:
             return f"holds {photo.group()!r}"
         for sentence in split_sentences(summary):
             piece = _SPACE.sub("", sentence)
-            if len(piece) >= 10 and any(piece in c or (c in piece and len(c) >= 0.6 * len(piece)) for c in captions):
+            if len(piece) >= 10 and piece not in rest \
+                    and any(piece in c or (c in piece and len(c) >= 0.6 * len(piece)) for c in captions):
                 return f"a caption: {sentence.strip()[:60]}"
         return None
 
@@ -295,7 +306,8 @@ def evaluate(folder: Path, summary_key: str = "summary", keywords_key: str = "ke
         except PostError:
             continue
         blocks = [b for b in extract_blocks(post.body)]
-        block_texts = [_SPACE.sub("", b.text) for b in blocks]
+        # a reference to a picture (（见图）) left out of a summary sentence is no gluing
+        block_texts = [_SEE_PICTURE.sub("", _SPACE.sub("", b.text)) for b in blocks]
         headings = {b.text.strip() for b in blocks if b.tag in ("h1", "h2", "h3", "h4", "h5", "h6")}
         text = simplified(post.title + "\n" + "\n".join(b.text for b in blocks))
         posts += 1
@@ -332,7 +344,7 @@ def evaluate(folder: Path, summary_key: str = "summary", keywords_key: str = "ke
             why = judge.opener(summary, headings)
             if why:
                 found.append(("sum_opener", f"{why}: {summary[:80]}"))
-            why = judge.caption(summary, judge.captions(post.body))
+            why = judge.caption(summary, judge.captions(post.body), judge.uncaptioned(post.body))
             if why:
                 found.append(("sum_caption", why))
             for kind, what in found:

@@ -263,8 +263,9 @@ class KeywordOptions:
     verb_factor: float = 0.5  # a single verb's score is multiplied by this
     # A verb alone is a keyword only where the text uses it as the name of an event (的选举,
     # 这场罢工: lexicon.used_as_event) or it is a rare, specialised verb the text says more
-    # than once: an IDF of at least this fraction of the table's maximum (偷猎, 访台, 炸毁,
-    # but not 增加, 出席, 确诊).
+    # than once: an IDF in jieba's table (the language's, whatever table scores the
+    # keywords) of at least this fraction of its maximum (偷猎, 访台, 炸毁, but not 增加, 出席,
+    # 确诊).
     verb_idf: float = 0.65
 
 
@@ -313,6 +314,9 @@ def extract_keywords(
             if is_verbal:
                 verbal.add(key)
     oov = idf.max * options.oov_idf
+    # How common a verb is is a fact of the language, not of the archive: a small
+    # archive's own table calls most verbs rare.  So jieba's table judges it.
+    language = idf if idf.source == "jieba" else IdfTable.default()
     text, own = _document_text(analysis)
     is_word = known or _jieba_word
     brief = len(analysis.sentences) < 3
@@ -341,7 +345,7 @@ def extract_keywords(
     scores: dict[str, float] = {}
     for key in set(tf) | in_title:
         if (key in verbs or key in title_verbs) and key not in events and len(parts_of[key]) == 1 \
-                and ((idf.get(key) or oov) < options.verb_idf * idf.max or text.count(key) < 2):
+                and ((language.get(key) or language.max) < options.verb_idf * language.max or text.count(key) < 2):
             continue  # what happened to the topic (增加, 出席, 确诊), not the topic
         weight = term_idf(key)
         if weight is None:

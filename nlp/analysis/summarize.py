@@ -38,7 +38,7 @@ _NOT_CANDIDATE = re.compile(
     r"|[（(【\[]?\s*(?:图|图片|照片|资料照|资料图|视频|影片|摄影|截图|来源|photo|credit)\s*[：:／/|丨]|图为|(?:图|照片)[（(]"
     r"|(?:一方面|另一方面|此外|另外|同时|而且|并且|但是|然而|不过|因此|所以|因而|于是|对此|其中|与此同时|除此之外|至于|总之|换言之|也就是说|即便如此|再者)"
     r"|[但而且则]"
-    r"|(?:这|那)(?:些|个|种|样|是|就|也|才|次|时|里)|此(?:前|后|外|时|次|举)|该(?!文|研究|论文|书)|他|她|它|其)",
+    r"|(?:这|那)(?:些|个|种|样|是|就|也|才|次|时|里|群|批|位|名|家|项|场|起|两|三|几)|此(?:前|后|外|时|次|举)|该(?!文|研究|论文|书)|他|她|它|其)",
     re.IGNORECASE,
 )
 # A sentence that points into a photo is its caption, wherever it stands: a position
@@ -164,6 +164,10 @@ class SummaryOptions:
     sentences: int = 2
     max_chars: int = 200  # for the whole summary; a longer single sentence is trimmed
     lead_bonus: float = 3.0
+    # A sentence that says what the headline says is the news (who did what), not its
+    # background: its score grows by this times the share of the title's content weight
+    # it holds.
+    title_bonus: float = 1.0
     length_power: float = 0.6  # sentence weight / length ** power
     redundancy: float = 0.5  # a sentence this close (bigram Dice) to a chosen one is skipped
     # and so is one this close that repeats a run of this many characters of it word for
@@ -240,12 +244,17 @@ class TextRankLite:
 
     def select(self, analysis: Analysis, candidates: Sequence[int], options: SummaryOptions) -> list[int]:
         weights = _word_weights(analysis, self.idf)
+        headline = {key: weights[key] for key in analysis.title_keys if weights.get(key)}
+        headline_mass = sum(headline.values())
         scored = []
         for rank, index in enumerate(candidates):
             sentence = analysis.sentences[index]
             length = max(8, len(sentence.text))
             score = _content_weight(sentence.keys, weights) / length**options.length_power
             score *= 1.0 + options.lead_bonus / (1 + rank)
+            if headline_mass:
+                said = sum(headline[key] for key in set(sentence.keys) if key in headline)
+                score *= 1.0 + options.title_bonus * said / headline_mass
             scored.append((score, index))
         scored.sort(key=lambda item: (-item[0], item[1]))
         chosen: list[int] = []

@@ -43,6 +43,8 @@ _CAPTION_CLASS = re.compile(r"caption|pic[-_]?info|pic[-_]?te?xt|pic[-_]?desc|im
 # Inline elements a caption is set in when it has no class of its own (NYT's
 # <small style="color: #999;"> right under the image).
 _CAPTION_STYLE = frozenset("small em i sub cite".split())
+# Pictures other than <img> that get a caption under them.
+_MEDIA_TAGS = frozenset("video audio iframe picture embed object".split())
 
 
 @dataclass(frozen=True)
@@ -247,8 +249,8 @@ def extract_blocks(html: str) -> list[Block]:
 
     A block is marked ``caption`` when the markup says it describes an image: it sits
     in an element whose class names a caption (``picinfo``, ``img-desc``...), or
-    right under an image it is set small (``<small>``, ``<em>``) or repeats the image's
-    ``alt`` text.  (``<figcaption>`` and class ``caption`` are furniture: skipped.)
+    right under an image (or a video) it is set small (``<small>``, ``<em>``) or repeats
+    the image's ``alt`` text.  (``<figcaption>`` and class ``caption`` are furniture: skipped.)
     """
     builder = _BlockBuilder()
     skip_stack: list[str] = []
@@ -265,6 +267,8 @@ def extract_blocks(html: str) -> list[Block]:
                     pass
             continue
         if token.kind in ("start", "startend"):
+            if tag in _MEDIA_TAGS:
+                builder.image(token.attrs)  # a video's caption is set like an image's
             if tag in SKIP_TAGS or _is_furniture(token.attrs):
                 if token.kind == "start" and tag not in VOID_TAGS:
                     builder.flush()
