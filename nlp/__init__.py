@@ -1,3 +1,3 @@
 """nlp: enrich and translate archives of Chinese Jekyll news posts."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

@@ -228,7 +228,7 @@ class Judge:
         end with text of the post (an abstractive sentence is not judged)."""
         out = [m.group() for m in _PAUSE_STOP.finditer(summary)]
         for sentence in split_sentences(summary):
-            piece = _SPACE.sub("", sentence)
+            piece = _SEE_PICTURE.sub("", _SPACE.sub("", sentence))
             if len(piece) < 12 or any(piece in b for b in blocks):
                 continue
             if any(piece[:6] in b for b in blocks) and any(piece[-6:] in b for b in blocks):
