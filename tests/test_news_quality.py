@@ -422,3 +422,9 @@ def test_a_reference_to_a_picture_is_left_out_of_the_summary(toolkit):
             "<p>他呼吁市民留意自己的安全。警方表示已经接获报案，正在调查。</p>")
     summary_ = summary(toolkit, html, "社运人士发表严正声明")
     assert "《严正声明》，表示连日来遭到车辆跟踪" in summary_ and "见图" not in summary_
+
+
+def test_a_columns_byline_in_brackets_is_left_out_like_a_dateline(toolkit):
+    html = ("<p>（本报专栏作家林一撰文／王二编译）官方媒体一直宣传新的防疫政策卓有成效，但封锁给城市居民的生活带来沉重代价。</p>"
+            "<p>多个城市的居民说，封锁期间买菜和就医都十分困难。</p>")
+    assert summary(toolkit, html, "透视封锁政策").startswith("官方媒体一直宣传")
