@@ -209,9 +209,11 @@ def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[s
     (``verbal``: a phrase of the verbal shape).
 
     A single word is a noun or a verb of two characters or more (a modifier alone is
-    not a topic), and no count (三成, 15国: :data:`~nlp.analysis.lexicon.NUMERAL`); phrases are at most ten characters, hold at most one Latin word, have
-    the shape of a term or a verbal term (:func:`_phrase_shape`) and do not end in a
-    meta word of titles (综述, 为例...).
+    not a topic), and no count or count noun (三成, 15国, 价格: see
+    :mod:`~nlp.analysis.lexicon`); phrases are at most ten characters, hold at most one
+    Latin word, have the shape of a term or a verbal term (:func:`_phrase_shape`), do not
+    end in a count nor pair a count noun with a verb (价格上涨), and do not end in a meta
+    word of titles (综述, 为例...).
     """
     generic = generic_words()
     for n in range(1, max_n + 1):
