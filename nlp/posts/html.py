@@ -200,9 +200,10 @@ class _BlockBuilder:
                 piece = _MD_HEADING.sub("", piece)
             self.parts.append(piece)
             self.link_chars += len(piece.strip()) if in_link else link_text
-            visible = len(_WS.sub("", piece))
-            self.caption_chars += visible if in_caption else 0
-            self.styled_chars += visible if styled else 0
+            if in_caption or styled:
+                visible = len(_WS.sub("", piece))
+                self.caption_chars += visible if in_caption else 0
+                self.styled_chars += visible if styled else 0
 
     def image(self, attrs: tuple[tuple[str, str | None], ...]) -> None:
         self.flush()
@@ -214,14 +215,13 @@ class _BlockBuilder:
     def _is_caption(self, text: str) -> bool:
         """Set in a caption's markup, or, right under an image, set small (NYT) or the
         image's own description repeated (CNA, VOA: the alt text shown as the caption)."""
-        visible = len(_WS.sub("", text))
-        if self.caption_chars >= 0.8 * visible:
+        bare, alt = _WS.sub("", text), self.alt
+        if self.caption_chars >= 0.8 * len(bare):
             return True
         if not self.after_image:
             return False
-        if self.styled_chars >= 0.8 * visible:
+        if self.styled_chars >= 0.8 * len(bare):
             return True
-        bare, alt = _WS.sub("", text), self.alt
         if len(bare) < 8 or len(alt) < 8:
             return False
         shorter, longer = sorted((bare, alt), key=len)
@@ -238,6 +238,12 @@ class _BlockBuilder:
         self.link_chars = self.caption_chars = self.styled_chars = 0
         self.tag = next_tag
         self.after_image = self.saw_image
+
+
+def _close(stack: list[str], tag: str) -> None:
+    """Pop ``stack`` (open tags) down to and including the innermost ``tag``."""
+    while stack and stack.pop() != tag:
+        pass
 
 
 def _is_caption_markup(attrs: tuple[tuple[str, str | None], ...]) -> bool:
@@ -263,8 +269,7 @@ def extract_blocks(html: str) -> list[Block]:
             if token.kind == "start" and tag not in VOID_TAGS:
                 skip_stack.append(tag)
             elif token.kind == "end" and tag in skip_stack:
-                while skip_stack and skip_stack.pop() != tag:
-                    pass
+                _close(skip_stack, tag)
             continue
         if token.kind in ("start", "startend"):
             if tag in _MEDIA_TAGS:
@@ -287,8 +292,7 @@ def extract_blocks(html: str) -> list[Block]:
                 styled += 1
         elif token.kind == "end":
             if tag in caption_stack:
-                while caption_stack and caption_stack.pop() != tag:
-                    pass
+                _close(caption_stack, tag)
             if tag in BLOCK_TAGS:
                 builder.flush()
             elif tag == "a":
@@ -309,8 +313,7 @@ def iter_text_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token, bool]]:
         if token.kind == "start" and tag not in VOID_TAGS and (skip_stack or tag in SKIP_TAGS | CODE_TAGS):
             skip_stack.append(tag)
         elif token.kind == "end" and tag in skip_stack:
-            while skip_stack and skip_stack.pop() != tag:
-                pass
+            _close(skip_stack, tag)
         elif token.kind == "text":
             yield index, token, not skip_stack
 
