@@ -83,6 +83,22 @@ def wait_for(path: Path, process: subprocess.Popen, timeout: float = 120.0) -> N
         time.sleep(0.02)
 
 
+def holds_open(pgid: int, path: Path) -> bool:
+    """Whether a process of group ``pgid`` has ``path`` open."""
+    for pid in group_members(pgid):
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if Path(os.readlink(fd)) == path.resolve():
+                    return True
+            except OSError:
+                continue
+    return False
+
+
 @pytest.mark.parametrize("workers, signum, started, after", [
     (1, signal.SIGINT, True, 0.8),  # the 40 posts take about 2 s in one process, 1 s in two
     (2, signal.SIGINT, True, 0.1),
@@ -338,7 +354,11 @@ def test_ctrl_c_stops_a_run_that_waits_for_another_runs_lock(sample, tmp_path):
         process = subprocess.Popen([*NLP, "enrich", str(target), "--workers", "2"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, env={**os.environ, "NLP_CACHE_DIR": str(cache)},
                                    start_new_session=True)
-        time.sleep(4.0)  # started, and waiting for the lock
+        deadline = time.monotonic() + 120
+        while not holds_open(process.pid, cache / "runs.sqlite3"):  # started, and so waiting for the lock
+            assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+            time.sleep(0.05)
+        time.sleep(0.5)
         assert process.poll() is None, process.communicate()
         sent = time.monotonic()
         os.killpg(process.pid, signal.SIGINT)
