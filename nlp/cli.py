@@ -28,7 +28,7 @@ from .analysis.idf import build_idf
 from .analysis.inputs import read_inputs
 from .config import RESERVED_KEYS, Backend, Config, Device, Engine, parse_languages, parse_models, project_settings
 from .errors import ConfigError, NlpError, PostError
-from .models import pull, registry_status
+from .models.registry import pull, registry_status
 from .posts.files import check_writable
 from .posts.post import atomic_write
 from .posts.site import INCLUDE, init_site

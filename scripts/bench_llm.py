@@ -64,8 +64,8 @@ def main() -> None:
     from bench_translate import corpus_sentences
 
     from nlp.config import Config
-    from nlp.llm import CTranslate2LM, Prompts, TransformersLM, prompt_family
-    from nlp.models import LocalModel, ModelSpec
+    from nlp.models.llm import CTranslate2LM, Prompts, TransformersLM, prompt_family
+    from nlp.models.registry import LocalModel, ModelSpec
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.model

@@ -50,8 +50,8 @@ print(json.dumps({"rc": done.returncode, "stderr": done.stderr[-2000:],
 CONVERT = r"""
 import sys
 from pathlib import Path
-from nlp.convert import converted
-from nlp.models import locate
+from nlp.models.convert import converted
+from nlp.models.registry import locate
 for name, folder in zip(("zh-en", "zh-ja"), sys.argv[2:]):
     converted(locate(name, {name: folder}), Path(sys.argv[1]), "int8")
 """

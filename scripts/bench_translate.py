@@ -141,7 +141,7 @@ def run(args) -> None:
     import make_tiny_models as builder
     from nlp.config import Config
     from nlp.translation.backends.ct2 import CTranslate2Backend
-    from nlp.models import locate
+    from nlp.models.registry import locate
     from nlp.translation.backends.base import GenerationOptions
     from nlp.translation.backends.hf import TransformersBackend
     from nlp.translation.engine import Engine

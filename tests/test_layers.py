@@ -1,8 +1,9 @@
 """The package's layers: imports point only downward, with no cycle, at any depth.
 
-    cli -> pipeline -> {analysis, translation} -> posts -> foundation
+    cli -> pipeline -> {analysis, translation} -> {posts, models} -> foundation
 
-(foundation: errors, config, text, store, runtime, signature, models).  Every import of
+(foundation: errors, config, languages, text, store, signature; models: the registry,
+conversions, runtimes and output hygiene).  Every import of
 an ``nlp`` module counts, also one inside a function: a function-level import may put
 off loading an optional or heavy library, never hide a cycle.
 """
@@ -18,7 +19,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nlp"
 
-RANKS = {"posts": 1, "analysis": 2, "translation": 2, "pipeline": 3, "cli": 4, "__main__": 5}
+RANKS = {"posts": 1, "models": 1, "analysis": 2, "translation": 2, "pipeline": 3, "cli": 4, "__main__": 5}
 
 
 def module_names() -> dict[str, Path]:

@@ -13,7 +13,8 @@ import pytest
 from nlp.analysis.abstractive import LLMSummarizer, numbers, summary_problem
 from nlp.analysis.summarize import SummaryOptions
 from nlp.config import Backend, Config
-from nlp.llm import DECODER, SEQ2SEQ, Prompts, clean, in_language, model_kind, problem
+from nlp.models.llm import DECODER, SEQ2SEQ, Prompts, model_kind
+from nlp.models.hygiene import clean, in_language, problem
 from nlp.pipeline.results import FileResult, Report, Status
 from nlp.pipeline.translate import translate as translate_posts
 from nlp.posts.html import inline_texts, tag_sequence
@@ -303,8 +304,8 @@ def test_every_translation_prompt_starts_with_the_opening(tiny_models, target):
 
 
 def test_ctranslate2_takes_the_opening_as_its_static_prompt_and_gives_the_same_outputs(tiny_models, tmp_path):
-    from nlp.llm import CTranslate2LM
-    from nlp.models import locate
+    from nlp.models.llm import CTranslate2LM
+    from nlp.models.registry import locate
 
     model = locate("zh-en", {"zh-en": str(tiny_models / "llm")})
     runtime = CTranslate2LM(model, Config(device="cpu", cache_dir=tmp_path / "cache"))
@@ -337,8 +338,8 @@ def test_ctranslate2_takes_the_opening_as_its_static_prompt_and_gives_the_same_o
 def test_transformers_runs_an_llm_in_the_float_type_asked_for(tiny_models, tmp_path):
     import torch
 
-    from nlp.llm import TransformersLM
-    from nlp.models import locate
+    from nlp.models.llm import TransformersLM
+    from nlp.models.registry import locate
 
     model = locate("zh-en", {"zh-en": str(tiny_models / "llm")})
     plain = TransformersLM(model, Config(device="cpu", cache_dir=tmp_path, compute_type="int8"))  # CTranslate2's: not ours
@@ -386,7 +387,7 @@ def test_tiny_qwen3_translates_posts_and_writes_summaries(tiny_models, examples_
 
 def test_a_registry_llm_name_chooses_that_model_for_the_task():
     from nlp.errors import ModelMissingError
-    from nlp.models import locate, registry
+    from nlp.models.registry import locate, registry
 
     with pytest.raises(ModelMissingError) as missing:
         locate("zh-en", {"zh-en": "qwen3-4b"})

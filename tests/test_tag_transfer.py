@@ -250,7 +250,7 @@ def test_real_backends_align_only_the_rows_asked_in_one_call(tiny_models, tmp_pa
     """The tiny models' attention is random: what is checked is the shape of the maps,
     that flagged rows get one and others none, and that the words are the same as
     without alignment (same batches, same decode)."""
-    from nlp.models import locate
+    from nlp.models.registry import locate
     from nlp.translation.backends import make_backend
     from nlp.translation.backends.base import GenerationOptions
 

@@ -18,9 +18,10 @@ from typing import Sequence
 
 from ..config import Config
 from ..errors import ConfigError
-from ..llm import DECODER, PROMPT_VERSION, Prompts, clean, in_language, looping, make_runtime, model_kind, prompt_family
-from ..models import LocalModel, locate
-from ..runtime import resolve_device
+from ..models.llm import DECODER, PROMPT_VERSION, Prompts, make_runtime, model_kind, prompt_family
+from ..models.hygiene import clean, in_language, looping
+from ..models.registry import LocalModel, locate
+from ..models.device import resolve_device
 from ..text import fit_counted, split_to_fit, to_simplified, to_traditional
 from .segment import Analysis
 

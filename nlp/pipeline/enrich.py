@@ -20,7 +20,7 @@ from ..analysis.analyzer import Toolkit
 from ..config import Config
 from ..errors import NlpError, NotAPost
 from ..posts.files import Source, output_path
-from ..posts.post import (PROVENANCE_KEY, TRANSLATION_KEY, Post, atomic_write, content_hash, kept_keys, managed_keys,
+from ..posts.post import (PROVENANCE_KEY, TRANSLATION_KEY, OutputKeys, Post, atomic_write, content_hash, kept_keys,
                           original_text, read_post, with_fields)
 from ..signature import Provenance
 from ..translation.engine import Translator
@@ -86,7 +86,8 @@ class EnrichStages(Stages):
         self.refresh = refresh
         self.records = not dry_run
         self.chunk_size = TRANSLATE_CHUNK if self.mt else 1
-        self.managed = managed_keys(config.summary_key, config.keywords_key)
+        self.keys = OutputKeys(config.summary_key, config.keywords_key)
+        self.managed = self.keys.managed
         self.forkable = config.extractive  # a summarization model stays in this process
         if not config.extractive:
             self.toolkit.summarizer  # a missing model fails here, before any file is touched
@@ -141,14 +142,14 @@ class EnrichStages(Stages):
                 if reason:
                     return FileResult(name, Status.skipped, reason, str(target), targets=(str(target),),
                                       provenance=(str(recorded),))
-            c = self.config
-            own_summary, own_keywords = c.summary_key in kept, c.keywords_key in kept
+            summary_key, keywords_key = self.keys.key("summary"), self.keys.key("keywords")
+            own_summary, own_keywords = summary_key in kept, keywords_key in kept
             if own_summary and own_keywords and not self.mt:
                 return FileResult(name, Status.skipped, ALL_KEPT, kept=kept)
             doc = self.toolkit.from_post(post)
             # The author's own values are kept as they are; they are what gets translated.
-            summary, note = (_author_text(post.meta[c.summary_key]), "") if own_summary else self.toolkit.summary_noted(doc)
-            keywords = _author_list(post.meta[c.keywords_key]) if own_keywords else self.toolkit.keywords(doc)
+            summary, note = (_author_text(post.meta[summary_key]), "") if own_summary else self.toolkit.summary_noted(doc)
+            keywords = _author_list(post.meta[keywords_key]) if own_keywords else self.toolkit.keywords(doc)
             if not summary and not keywords and not (self.mt and doc.title):
                 return FileResult(name, Status.skipped, NO_TEXT)  # (with --to, a title alone still gets title_en)
             sentences = sum(1 for s in doc.analysis.sentences if s.text.strip())
@@ -161,16 +162,14 @@ class EnrichStages(Stages):
         """Write one prepared post with its (already translated) fields."""
         started = time.perf_counter()
         name = str(item.source.path)
-        c = self.config
+        keys = self.keys
         fields: dict = {}
         if item.summary:
-            fields[c.summary_key] = item.summary
+            fields[keys.key("summary")] = item.summary
         if item.keywords:
-            fields[c.keywords_key] = item.keywords
-        names = {"summary": c.summary_key, "keywords": c.keywords_key}
-        for key, value in translated.items():  # summary_en -> description_en
-            field, _, lang = key.rpartition("_")
-            fields[f"{names.get(field, field)}_{lang}"] = value
+            fields[keys.key("keywords")] = item.keywords
+        for (field, lang), value in translated.items():
+            fields[keys.translated(field, lang)] = value
         fields = {k: v for k, v in fields.items() if k not in item.kept}
         try:
             fields[PROVENANCE_KEY] = item.provenance

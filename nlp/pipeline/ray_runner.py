@@ -30,7 +30,7 @@ from typing import Any, Iterable, Iterator
 
 from ..config import Config
 from ..errors import ConfigError, NlpError
-from ..models import chain, locate, translation_name
+from ..models.registry import chain, locate, translation_name
 from ..posts.files import Source
 from ..translation.translator import translators_for
 from .results import FileResult

@@ -27,8 +27,8 @@ from ..config import Config
 from ..errors import ConfigError, NlpError, NotAPost
 from ..posts.files import Source
 from ..posts.html import BLOCK_TAGS, CODE_TAGS, SKIP_TAGS, Token, iter_text_tokens, tokenize
-from ..posts.post import (MANAGED_KEYS, PROVENANCE_KEY, TRANSLATION_KEY, Post, atomic_write, clean_title, content_hash,
-                          managed_keys, original_text, read_post, set_key, strip_keys)
+from ..posts.post import (PROVENANCE_KEY, TRANSLATION_KEY, OutputKeys, Post, atomic_write, clean_title, content_hash,
+                          original_text, read_post, set_key, strip_keys)
 from ..posts.site import sibling_keys
 from ..signature import Provenance
 from ..text import split_sentences
@@ -222,15 +222,14 @@ def sibling_path(source: Source, lang: str, out: Path | None) -> Path:
     return out / relative
 
 
-def render_post(plan: PostPlan, lang: str, title: str, body: str, signature: str,
-                managed: frozenset[str] = MANAGED_KEYS, summary_key: str = "summary", keywords_key: str = "keywords") -> str:
+def render_post(plan: PostPlan, lang: str, title: str, body: str, signature: str, keys: OutputKeys = OutputKeys()) -> str:
     """The sibling's text: the original's front matter without the keys of other
     languages, with the translated title, ``lang``, ``translation_of``, the original's
     URL under ``/lang`` (``slug`` + ``permalink``), the summary and keywords the original
     has in ``lang`` under the site's keys, and the provenance."""
     post = plan.post
     nl = post.newline
-    fm = strip_keys(post.front_matter, managed | {"lang", TRANSLATION_KEY})
+    fm = strip_keys(post.front_matter, keys.managed | {"lang", TRANSLATION_KEY})
     if fm and not fm.endswith(("\n", "\r")):
         fm += nl
     fm = set_key(fm, "title", title, nl)
@@ -238,9 +237,9 @@ def render_post(plan: PostPlan, lang: str, title: str, body: str, signature: str
     fm = set_key(fm, TRANSLATION_KEY, plan.source.path.name, nl)
     for key, value in sibling_keys(plan.source.path, post.meta, lang).items():
         fm = set_key(fm, key, value, nl)
-    for key in (summary_key, keywords_key):
-        if post.meta.get(f"{key}_{lang}"):
-            fm = set_key(fm, key, post.meta[f"{key}_{lang}"], nl)
+    for field in keys.OWN:
+        if post.meta.get(keys.translated(field, lang)):
+            fm = set_key(fm, keys.key(field), post.meta[keys.translated(field, lang)], nl)
     fm = set_key(fm, PROVENANCE_KEY, signature, nl)
     return post.text[: post.fm_start] + fm + post.text[post.fm_end : post.body_start] + body
 
@@ -280,9 +279,8 @@ class TranslateStages(Stages):
         self.languages = dict(signatures)
         self.out_dir = out_dir
         self.refresh = refresh
-        self.summary_key = summary_key
-        self.keywords_key = keywords_key
-        self.managed = managed_keys(summary_key, keywords_key)
+        self.keys = OutputKeys(summary_key, keywords_key)
+        self.managed = self.keys.managed
 
     @property
     def job(self) -> str:
@@ -328,8 +326,7 @@ class TranslateStages(Stages):
             for lang, signature in self.languages.items():
                 segments = translated[lang]
                 stamp = str(Provenance(signature, plan.source_hash))
-                text = render_post(plan, lang, segments[0][0], render_body(plan, segments[1:], placed), stamp,
-                                   self.managed, self.summary_key, self.keywords_key)
+                text = render_post(plan, lang, segments[0][0], render_body(plan, segments[1:], placed), stamp, self.keys)
                 target = sibling_path(plan.source, lang, self.out_dir)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(target, text)

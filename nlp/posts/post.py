@@ -22,15 +22,52 @@ from typing import Any, Iterable, Iterator, Mapping
 import yaml
 
 from ..errors import NotAPost, PostError
+from ..languages import target_codes
 from ..signature import EnrichSignature, Provenance
 
 PROVENANCE_KEY = "nlp"
 TRANSLATION_KEY = "translation_of"  # in a translated sibling: the original file name
-LANGS = ("en", "ja")
-MANAGED_KEYS = frozenset(
-    {"summary", "keywords", PROVENANCE_KEY}
-    | {f"{field}_{lang}" for field in ("title", "summary", "keywords") for lang in LANGS}
-)
+LANGS = target_codes()  # every language nlp may write fields in (nlp.languages)
+
+
+@dataclass(frozen=True)
+class OutputKeys:
+    """The one declaration of the front matter fields nlp writes, under a site's names.
+
+    An enriched original gets ``summary`` and ``keywords`` (a site may rename them:
+    ``--summary-key description``), each field's translation ``KEY_XX`` (``title_en``,
+    ``description_en``, ``keywords_ja``) and the provenance ``nlp``.  A translated
+    sibling gets ``title``, ``lang``, ``translation_of``, its URL keys, the original's
+    ``KEY_XX`` values under ``KEY`` and the provenance.  Every reader of these names
+    (what a re-run replaces, what an author's value keeps, what enrich writes, what a
+    sibling carries over) asks this class."""
+
+    summary: str = "summary"
+    keywords: str = "keywords"
+
+    FIELDS = ("title", "summary", "keywords")  # what a post's translated fields are made of
+    OWN = ("summary", "keywords")  # written into the original (its title is the author's)
+
+    def key(self, field: str) -> str:
+        """The key ``field`` goes under (``summary`` -> ``description`` on such a site)."""
+        return {"title": "title", "summary": self.summary, "keywords": self.keywords}[field]
+
+    def translated(self, field: str, lang: str) -> str:
+        """The key of ``field`` in ``lang``: ``description_en``."""
+        return f"{self.key(field)}_{lang}"
+
+    @property
+    def managed(self) -> frozenset[str]:
+        """Every key ``nlp enrich`` may write, under these names and the default ones (so
+        that what an earlier run wrote under them is still known as ours)."""
+        keys = {PROVENANCE_KEY}
+        for names in {self, OutputKeys()}:
+            keys |= {names.key(field) for field in self.OWN}
+            keys |= {names.translated(field, lang) for field in self.FIELDS for lang in LANGS}
+        return frozenset(keys)
+
+
+MANAGED_KEYS = OutputKeys().managed
 
 _OPEN = re.compile(r"\A(\ufeff?)---[ \t]*(\r?\n)")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.MULTILINE)
@@ -167,11 +204,9 @@ def set_key(front_matter: str, key: str, value: Any, newline: str = "\n") -> str
     return "".join(out)
 
 
-def managed_keys(summary_key: str = "summary", keywords_key: str = "keywords", langs: Iterable[str] = LANGS) -> frozenset[str]:
-    """Every key ``nlp enrich`` may write, under the names the site uses (and the default
-    names, so that what an earlier run wrote under them is still known as ours)."""
-    fields = ("title", summary_key, keywords_key)
-    return MANAGED_KEYS | {summary_key, keywords_key} | {f"{field}_{lang}" for field in fields for lang in langs}
+def managed_keys(summary_key: str = "summary", keywords_key: str = "keywords") -> frozenset[str]:
+    """:attr:`OutputKeys.managed` of a site's key names."""
+    return OutputKeys(summary_key, keywords_key).managed
 
 
 def kept_keys(post: Post, managed: frozenset[str] = MANAGED_KEYS) -> set[str]:

@@ -15,8 +15,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
-from ..llm import MARKER, looping, markers, problem
-from ..runtime import release_memory
+from ..languages import language
+from ..models.hygiene import MARKER, markers, problem
+from ..models.device import release_memory
 from ..signature import ModelSignature, PivotSignature
 from ..text import has_translatable_text, is_mostly_latin, split_sentences, split_to_fit, to_simplified
 from .align import CharMap, compose, decode, encode, proportional, rescaled, shifted
@@ -30,19 +31,6 @@ class Translator(Protocol):
     signature: str
 
     def translate(self, texts: Sequence[str]) -> list[str]: ...
-
-
-def degenerate(source: str, output: str, target: str) -> str:
-    """Why ``output`` is not a plausible translation of ``source`` ("" if it is)."""
-    if not output.strip():
-        return "empty"
-    if looping(output):
-        return "loop"
-    ratio = len(output) / max(1, len(source))
-    high = 8.0 if target == "en" else 4.0
-    if len(output) > 40 and ratio > high:
-        return "too-long"
-    return ""
 
 
 @dataclass
@@ -80,6 +68,7 @@ class Engine:
         self.retry = retry
         self.memory = memory
         self.target = target
+        self.language = language(target)  # how its sentences join, what its outputs must look like
         self.prefix = prefix
         self.options = options
         self.stats = EngineStats()
@@ -110,9 +99,14 @@ class Engine:
             core = sentence.strip()
             lead = sentence[: len(sentence) - len(sentence.lstrip())]
             trail = sentence[len(sentence.rstrip()) :] if core else ""
-            wanted = bool(core) and has_translatable_text(core) and not (is_mostly_latin(core) and self.target == "en")
+            wanted = bool(core) and has_translatable_text(core) and not self._as_is(core)
             units.append((lead, core, trail, self.model_text(core) if wanted else None))
         return units
+
+    def _as_is(self, text: str) -> bool:
+        """Text already in the target language (Latin letters, for a Latin language that
+        says so): passed through."""
+        return self.language.latin_as_is and is_mostly_latin(text)
 
     def model_text(self, sentence: str) -> str:
         """What the model reads for ``sentence``: in the model's script.  The memory keys
@@ -120,8 +114,9 @@ class Engine:
         return to_simplified(sentence) if self.script == "simplified" else sentence
 
     def check(self, source: str, output: str) -> str:
-        """Why ``output`` is not a plausible translation of ``source`` ("" if it is)."""
-        return degenerate(source, output, self.target)
+        """Why ``output`` is not a plausible translation of ``source`` ("" if it is): the
+        loose check (:mod:`nlp.models.hygiene`), since a doubtful output is kept, flagged."""
+        return problem(source, output, self.target, strict=False)
 
     @property
     def can_align(self) -> bool:
@@ -153,7 +148,7 @@ class Engine:
         translations = self._translate_units(wanted, need)
         self.stats.aligned += sum(1 for key in need if translations[key][1] is not None)
         self.stats.unaligned += sum(1 for key in need if translations[key][1] is None)
-        joiner = " " if self.target == "en" else ""
+        joiner = self.language.separator
         out: list[tuple[str, CharMap | None]] = []
         for plan, cut in zip(plans, cuts):
             parts: list[str] = []
@@ -166,8 +161,8 @@ class Engine:
                     self.stats.passthrough += 1
                 core_start = start + len(lead)
                 lead_map = list(range(start, core_start))
-                if parts and self.target == "en" and not lead and text:
-                    lead, lead_map = joiner, [-1]
+                if parts and joiner and not lead and text:
+                    lead, lead_map = joiner, [-1] * len(joiner)
                 parts.append(lead + text + trail)
                 if mapped is not None:
                     if key is None:
@@ -214,7 +209,7 @@ class Engine:
         self.stats.split_pieces += sum(len(ps) - 1 for ps in pieces_of.values())
         aligned = {p for s in sentences if s in need for p in pieces_of[s]}
         outputs = self._generate(pieces, aligned)
-        joiner = " " if self.target == "en" else ""
+        joiner = self.language.separator
         done = {}
         for sentence, ps in pieces_of.items():
             flags = sorted({outputs[p][1] for p in ps if outputs[p][1]})
@@ -290,7 +285,7 @@ class BlockEngine(Engine):
         return False  # no cross-attention: markers carry the elements instead
 
     def check(self, source: str, output: str) -> str:
-        return problem(source, output, self.target)
+        return problem(source, output, self.target, strict=True)
 
     def check_block(self, source: str, output: str) -> str:
         return self.check(source, output) or ("markup" if markers(output) != markers(source) else "")
@@ -302,7 +297,7 @@ class BlockEngine(Engine):
         jobs: list[tuple[int, str, list[tuple[int, int]], str] | None] = []
         for segment, cut in zip(segments, cuts):
             core = segment.strip()
-            if not core or not has_translatable_text(core) or (is_mostly_latin(core) and self.target == "en"):
+            if not core or not has_translatable_text(core) or self._as_is(core):
                 jobs.append(None)
                 continue
             lead = len(segment) - len(segment.lstrip())

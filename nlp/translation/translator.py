@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from ..config import Config
-from ..models import chain, locate, translation_name
+from ..models.registry import chain, locate, translation_name
 from .backends import make_backend
 from .backends.base import GenerationOptions
-from ..llm import DECODER
+from ..languages import opus_token
+from ..models.llm import DECODER
 from .engine import BlockEngine, Engine, PivotEngine, Translator
 from .memory import TranslationMemory
 
@@ -30,11 +31,26 @@ def build_translator(name: str, overrides: Mapping[str, str] = {}, config: Confi
     backend = make_backend(model, config, options)
     target = model.spec.target or name.split("-")[-1]
     # The registry's prefix (>>jpn<<) and script belong to the registry's model, not to a
-    # replacement (whose script nobody told us: its input goes as written).
+    # replacement (whose script nobody told us: its input goes as written); a replacement
+    # that is a multi-target OPUS-MT model gets its language's token.
     own = model.ref == model.spec.model
     engine = BlockEngine if getattr(backend, "kind", "") == DECODER else Engine
-    return engine(backend, memory, target, model.spec.prefix if own else "", options,
+    return engine(backend, memory, target, model.spec.prefix if own else target_prefix(backend, target), options,
                   script=model.spec.script if own else "any")
+
+
+def target_prefix(backend, target: str) -> str:
+    """``>>jpn<< `` when the backend's vocabulary holds the target's OPUS-MT token (a
+    multi-target model chooses its output language by it), else ""."""
+    token = opus_token(target)
+    tokenizer = getattr(backend, "tokenizer", None)
+    if not token or tokenizer is None or getattr(backend, "kind", "") == DECODER:
+        return ""
+    try:
+        vocabulary = tokenizer.get_vocab()
+    except (AttributeError, NotImplementedError):
+        return ""
+    return f"{token} " if token in vocabulary else ""
 
 
 def translators_for(config: Config) -> dict[str, Translator]:
@@ -43,9 +59,11 @@ def translators_for(config: Config) -> dict[str, Translator]:
     return {lang: build_translator(translation_name(lang, config.models), config.models, config, memory) for lang in config.to}
 
 
-def translate_fields(translators: Mapping[str, Translator], items: Sequence[tuple[str, str, Sequence[str]]]) -> list[dict]:
-    """``title_en``, ``summary_en``, ``keywords_en`` (and ``_ja``...) of many posts, given
-    as ``(title, summary, keywords)``: their sentences share the model's batches."""
+def translate_fields(translators: Mapping[str, Translator], items: Sequence[tuple[str, str, Sequence[str]]]
+                     ) -> list[dict[tuple[str, str], str | list[str]]]:
+    """The translated ``(field, lang)`` values (``("title", "en")``; the fields of
+    :class:`~nlp.posts.post.OutputKeys`) of many posts, given as ``(title, summary,
+    keywords)``: their sentences share the model's batches."""
     results: list[dict] = [{} for _ in items]
     for lang, translator in translators.items():
         texts = [text for title, summary, keywords in items for text in (title, summary, *keywords)]
@@ -54,11 +72,11 @@ def translate_fields(translators: Mapping[str, Translator], items: Sequence[tupl
             title_t, summary_t = next(out), next(out)
             keywords_t = [next(out) for _ in keywords]
             if title:
-                fields[f"title_{lang}"] = title_t
+                fields["title", lang] = title_t
             if summary:
-                fields[f"summary_{lang}"] = summary_t
+                fields["summary", lang] = summary_t
             if keywords:
-                fields[f"keywords_{lang}"] = keywords_t
+                fields["keywords", lang] = keywords_t
     return results
 
 

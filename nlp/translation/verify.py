@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..errors import ConfigError
-from ..models import spec_for
-from ..text import cjk_count
+from ..models.hygiene import in_language
+from ..models.registry import spec_for
 from .translator import build_translator
 
 
@@ -28,8 +28,7 @@ def verify(name: str, overrides: Mapping[str, str] = {}) -> Verification:
     lines, failures = [], 0
     for pair, output in zip(spec.pairs, outputs):
         missing = [w for w in pair.expect if w.lower() not in output.lower()]
-        script_ok = (cjk_count(output) > 0 or any("\u3040" <= c <= "\u30ff" for c in output)) if spec.target == "ja" \
-            else sum(c.isascii() and c.isalpha() for c in output) > len(output) / 2
+        script_ok = in_language(output, spec.target, pair.source)
         ok = script_ok and not missing
         failures += not ok
         lines.append(f"{'ok  ' if ok else 'FAIL'} {pair.source} -> {output}" + (f"  (missing: {', '.join(missing)})" if missing else ""))

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Sequence
 
 from ...config import Backend, Config
-from ...convert import _import, compute_type_for, converted, stored_type
-from ...models import LocalModel
-from ...runtime import resolve_device
+from ...models.convert import _import, compute_type_for, converted, stored_type
+from ...models.registry import LocalModel
+from ...models.device import resolve_device
 from ..align import CharMap
 from .base import GenerationOptions, TokenBudget, default_batch_tokens
 

@@ -8,8 +8,8 @@ from typing import Sequence
 
 from ...config import Backend, Config
 from ...errors import ConfigError
-from ...models import LocalModel
-from ...runtime import resolve_device
+from ...models.registry import LocalModel
+from ...models.device import resolve_device
 from ..align import CharMap
 from .base import GenerationOptions, TokenBudget, default_batch_tokens
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Iterator, Sequence
 
 from ...config import Config
-from ...llm import DECODER, PROMPT_VERSION, Prompts, clean, make_runtime, prompt_family
-from ...models import LocalModel
+from ...models.llm import DECODER, PROMPT_VERSION, Prompts, make_runtime, prompt_family
+from ...models.hygiene import clean
+from ...models.registry import LocalModel
 from ..align import CharMap
 from .base import GenerationOptions, TokenBudget, default_batch_tokens
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 def resolve_device(requested: str) -> str:

@@ -13,28 +13,22 @@ depend on its batch.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .config import Backend, Config
+from ..config import Backend, Config
+from ..errors import ConfigError
+from ..languages import name_of
 from .convert import _import as _import_ct2
 from .convert import compute_type_for, converted, stored_type
-from .errors import ConfigError
-from .models import LocalModel
-from .runtime import resolve_device
+from .device import resolve_device
+from .registry import LocalModel
+from .runtimes import DECODER, SEQ2SEQ, runtime_class
 
-DECODER = "decoder"
-SEQ2SEQ = "seq2seq"
 PROMPT_VERSION = "p1"  # part of every LLM signature: a prompt change redoes what it made
-
-LANGUAGES = {"en": "English", "ja": "Japanese", "zh": "Chinese"}
-
 
 def model_kind(path: Path) -> str:
     """``decoder`` for a causal LM, ``seq2seq`` for an encoder-decoder model, from the
@@ -76,7 +70,7 @@ class Prompts:
                                                   add_generation_prompt=True, enable_thinking=False)
 
     def translation(self, text: str, target: str, source: str = "zh") -> str:
-        src, tgt = LANGUAGES.get(source, source), LANGUAGES.get(target, target)
+        src, tgt = name_of(source), name_of(target)
         markup = "<x1>" in text
         if self.family == "chat":
             note = f" {MARKUP_NOTE}" if markup else ""
@@ -255,116 +249,5 @@ class CTranslate2LM(_Runtime):
 
 
 def make_runtime(model: LocalModel, config: Config):
-    runtime = {Backend.transformers: TransformersLM, Backend.ctranslate2: CTranslate2LM}[Backend.parse(config.backend, "backend")]
-    return runtime(model, config)
-
-
-# -- output hygiene
-
-_THINK = re.compile(r"<think>.*?(?:</think>|$)\s*", re.DOTALL)
-_PREAMBLE = re.compile(
-    r"^\s*(?:(?:sure|okay|ok|certainly|of course)[,.!]?\s*)?"
-    r"(?:here(?:'s| is| are)\s[^:\n：]{0,60}?(?:translation|translated text|summary)[^:\n：]{0,30}[:：]"
-    r"|(?:the\s)?(?:english\s|japanese\s)?translation(?:\sis)?\s*[:：]"
-    r"|以下(?:是|为|は)[^:\n：]{0,30}[:：]|(?:翻译|翻譯|翻訳|译文|譯文|訳文|摘要|要約|总结|總結)(?:如下)?\s*[:：])\s*",
-    re.IGNORECASE)
-_NOTE = re.compile(r"\n\s*\n\s*(?:\(?\s*note\b|注[:：意]|※|説明[:：]|说明[:：])", re.IGNORECASE)
-_QUOTES = (('"', '"'), ("“", "”"), ("「", "」"), ("『", "』"), ("'", "'"), ("《", "》"))
-MARKER = re.compile(r"<(/?)x(\d+)>")  # the inline-element markers of a block prompt
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-
-
-def clean(output: str, source: str) -> str:
-    """``output`` without a think block, a preamble ("Here is the translation:"), a note
-    after it, or quotes around it that the source does not have."""
-    # control characters and the replacement character of a byte sequence cut mid-character
-    text = _CONTROL.sub("", output)
-    text = _THINK.sub("", text)
-    if "</think>" in text:  # a think block whose opening tag the prompt held
-        text = text.rsplit("</think>", 1)[1]
-    text = text.strip()
-    text = _PREAMBLE.sub("", text, count=1).strip()
-    note = _NOTE.search(text)
-    if note and "\n\n" not in source:
-        text = text[: note.start()].rstrip()
-    for opening, closing in _QUOTES:
-        inner = text[len(opening) : -len(closing)] if len(text) >= 2 else ""
-        if (text.startswith(opening) and text.endswith(closing) and len(text) >= 2
-                and opening not in inner and closing not in inner and not source.strip().startswith(opening)):
-            text = text[len(opening) : -len(closing)].strip()
-            break
-    return text
-
-
-def scripts(text: str) -> dict[str, int]:
-    """Letters of ``text`` by script: han, kana, latin, hangul, other."""
-    counts = {"han": 0, "kana": 0, "latin": 0, "hangul": 0, "other": 0}
-    for ch in MARKER.sub("", text):
-        if not ch.isalpha():
-            continue
-        code = ord(ch)
-        if 0x3040 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9D:
-            counts["kana"] += 1
-        elif 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FFFF:
-            counts["han"] += 1
-        elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
-            counts["hangul"] += 1
-        elif "LATIN" in unicodedata.name(ch, ""):
-            counts["latin"] += 1
-        else:
-            counts["other"] += 1
-    return counts
-
-
-def in_language(text: str, target: str, source: str = "") -> bool:
-    """Whether ``text`` is written in ``target``: English is mostly Latin letters,
-    Japanese has kana (a short source, a name or a keyword, may come back all kanji),
-    Chinese is mostly Han characters without kana."""
-    counts = scripts(text)
-    letters = sum(counts.values())
-    if not letters:
-        return not any(ch.isalpha() for ch in source)  # numbers and punctuation stay as they are
-    if target == "en":
-        return counts["latin"] >= 0.7 * letters
-    if target == "ja":
-        if counts["latin"] > 0.5 * letters or counts["hangul"] or counts["other"] > 0.2 * letters:
-            return False
-        return counts["kana"] > 0 or scripts(source)["han"] < 12
-    if target == "zh":
-        return counts["han"] >= 0.6 * letters and counts["kana"] <= 0.02 * letters and not counts["hangul"]
-    return True
-
-
-# output characters per source character; outside these a translation lost or invented text
-RATIO = {"en": (0.5, 8.0), "ja": (0.4, 3.0)}
-
-
-def problem(source: str, output: str, target: str) -> str:
-    """Why ``output`` is not an acceptable translation of ``source`` ("" when it is)."""
-    plain_source, plain = MARKER.sub("", source).strip(), MARKER.sub("", output).strip()
-    if not plain:
-        return "empty"
-    if looping(plain):
-        return "loop"
-    if not in_language(plain, target, plain_source):
-        return "language"
-    low, high = RATIO.get(target, (0.3, 8.0))
-    ratio = len(plain) / max(1, len(plain_source))
-    if len(plain_source) >= 12 and not low <= ratio <= high:
-        return "length"
-    return ""
-
-
-def markers(text: str) -> list[str]:
-    return [m.group(0) for m in MARKER.finditer(text)]
-
-
-@functools.lru_cache(maxsize=None)
-def _loop(repeats: int, unit: int) -> re.Pattern:
-    return re.compile(rf"(.{{1,12}}?)\1{{{repeats},}}|(.{{{unit},}}?)(?:\s*\2){{2,}}", re.DOTALL)
-
-
-def looping(text: str, repeats: int = 5, unit: int = 8) -> bool:
-    """A repetition loop: a short piece said more than ``repeats`` times over, or a
-    piece of ``unit`` characters or more said three times running."""
-    return bool(_loop(repeats, unit).search(text))
+    """The decoder-only runtime ``config.backend`` names (:mod:`nlp.models.runtimes`)."""
+    return runtime_class(config.backend, DECODER)(model, config)

@@ -14,8 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import ConfigError
-from .models import LocalModel
+from ..errors import ConfigError
+from .registry import LocalModel
 
 
 def _import():
@@ -68,7 +68,7 @@ def converted(model: LocalModel, cache_dir: Path, quantization: str | None = Non
         # In a fresh interpreter: converting holds the whole float32 model in memory, and a
         # long run should not keep what the allocator does not give back.  (Not
         # multiprocessing's spawn, which re-runs the caller's unguarded main script.)
-        code = "import sys; from nlp.convert import _convert; _convert(*sys.argv[1:3], sys.argv[3] or None)"
+        code = "import sys; from nlp.models.convert import _convert; _convert(*sys.argv[1:3], sys.argv[3] or None)"
         done = subprocess.run([sys.executable, "-c", code, str(model.path), str(work / "model"), quantization or ""],
                               capture_output=True, text=True)
         if done.returncode != 0:

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Mapping, Sequence
 from urllib.parse import urlparse
 
-from .config import hf_cache_dir, hub_offline
-from .errors import ConfigError, ModelError, ModelMissingError
+from ..config import hf_cache_dir, hub_offline
+from ..errors import ConfigError, ModelError, ModelMissingError
+from ..languages import language
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ def translation_name(target: str, overrides: Mapping[str, str] = {}) -> str:
     """The registry entry that translates Chinese into ``target``."""
     name = f"zh-{target}"
     if name in overrides or target in translation_targets():
+        language(target)  # a model for a language nlp knows nothing of (how to join it, check it)
         return name
     raise ConfigError(f"no translation model for zh->{target}; --to takes: {', '.join(translation_targets())}")
 
