@@ -19,21 +19,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ..errors import ConfigError
-from .lexicon import COMPARISONS, COUNT_NOUNS, NUMERAL, used_as_event
+from .lexicon import (ADVERBIAL_ENDS, COMPARISONS, COUNT_NOUNS, DEICTIC_TIME, ENGLISH_STOP, FUNCTION_CHARS, LOOSE_CHARS, META_ENDS, MODIFIER_TAGS, NOUN_TAGS, NUMERAL, STOP_TAGS, used_as_event)
 from .segment import Analysis, _jieba_tags, data_lines, number_unit, token_class
 
 IDF_HEADER = "#nlp-idf"
 MAX_NGRAM = 3
-_ENGLISH_STOP = frozenset(
-    "a an the of to in on for and or but is are was were be been by with as at from this that "
-    "it its he she they we you i his her their our your not no so if than then there here have has "
-    "had do does did will would can could should may might must about into over after before "
-    "http https www com org net html htm php jpg png gif amp nbsp more read via said says mr ms dr "
-    "other others new rising many much some such also only just even still first last own same most less "
-    "least very well like one two three year years time times people way ways lot lots any each every "
-    "jan feb mar apr jun jul aug sep sept oct nov dec january february march april june july august "
-    "gmt utc mon tue wed thu fri sat sun september october november december monday tuesday wednesday thursday friday saturday sunday".split()
-)
 
 
 @lru_cache(maxsize=2)
@@ -117,18 +107,6 @@ def _default_table() -> IdfTable:
     return IdfTable(idf, 0, "jieba")
 
 
-# l: fixed expressions (自然科学, 对外开放), s: places (海外, 东方), z and zg: what jieba
-# tags some nouns and noun suffixes with (湿地, 粘土矿|物).
-NOUN_TAGS = frozenset("n nr ns nt nz nrt nrfg ng vn an eng j nw l s z zg".split())
-MODIFIER_TAGS = frozenset("a b ad ag m".split())  # m: 九二(共识), 六项(保证)
-# Quantifiers, onomatopoeia and interjections never make a keyword, nor do time words
-# that point at a day, a season or an hour (今天, 周日, 去年, 月底); other time words
-# can lead a term (近代|科学) but are not one alone.
-STOP_TAGS = frozenset("tg q mq o e y".split())
-_DEICTIC_TIME = re.compile(r"[天日号周期拜午晚早夜晨时月年季]|^[今昨明前后去本上下当同每翌这那]")
-_FUNCTION_CHARS = frozenset("但和与及的而并或把被让")
-_ADVERBIAL_ENDS = ("之际", "之时", "之下", "以来", "而言", "来说", "之余")
-META_ENDS = frozenset("述评 综述 为例 进展 探析 初探 现状 概述".split())
 
 
 def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
@@ -137,21 +115,21 @@ def _kind(word: str, key: str, tag: str | None, stop: frozenset[str]) -> str:
     nouns or modifiers, see :func:`ngrams`)."""
     kind = token_class(word)
     if kind == "latin":
-        if len(word) >= 2 and word.lower() not in _ENGLISH_STOP and not (len(word) < 3 and word.islower()):
+        if len(word) >= 2 and word.lower() not in ENGLISH_STOP and not (len(word) < 3 and word.islower()):
             return "noun"
         return "stop"
     if kind != "cjk" or key in stop or tag in STOP_TAGS or key in COMPARISONS:
         return "stop"
-    if tag is None and (key[0] in _FUNCTION_CHARS or key[-1] in "的了着过"):
+    if tag is None and (key[0] in FUNCTION_CHARS or key[-1] in "的了着过"):
         return "stop"  # an unknown word the HMM glued to a function word: "但人名"
     if tag is None and key[-1] in "地及和与并或等":
         return "other"  # an unknown word the HMM glued to a particle or conjunction: "现状及"
-    if tag == "l" and (key.endswith(_ADVERBIAL_ENDS) or key[-1] == "地" and _jieba_tags().get(key[:-1]) in ("a", "ad", "d")):
+    if tag == "l" and (key.endswith(ADVERBIAL_ENDS) or key[-1] == "地" and _jieba_tags().get(key[:-1]) in ("a", "ad", "d")):
         return "other"  # a fixed expression that is an adverbial (简要地, 到来之际, 一般而言), not a term
     if tag is None or tag in NOUN_TAGS:
         return "noun"
     if tag == "t":
-        return "stop" if _DEICTIC_TIME.search(key) else "mod"
+        return "stop" if DEICTIC_TIME.search(key) else "mod"
     if tag in MODIFIER_TAGS:
         return "mod"
     return "verb" if tag.startswith("v") else "other"
@@ -465,10 +443,6 @@ def _document_text(analysis: Analysis) -> tuple[str, str | None]:
     return text, own if len(own) == len(text) else None
 
 
-# Characters that stand next to any term without forming a unit with it: function
-# words, speech verbs, locatives, measure words.
-_LOOSE = frozenset("的地得了着过在是和与及或而被把将对从向于为以也都就还又并但且之其这那此该各每有无不没很最更所等"
-                   "说称表指谈问道上下中里内外前后间时个位名次家种们")
 
 
 def _neighbour(text: str, at: int, side: int, is_word: Callable[[str], bool]) -> str | None:
@@ -478,7 +452,7 @@ def _neighbour(text: str, at: int, side: int, is_word: Callable[[str], bool]) ->
     if at < 0 or at >= len(text):
         return None
     char = text[at]
-    if char in _LOOSE or token_class(char) != "cjk":
+    if char in LOOSE_CHARS or token_class(char) != "cjk":
         return None
     if side < 0 and at > 0 and number_unit(text[at - 1], char):
         return None  # the unit of a number before the term (8日|全台转凉)

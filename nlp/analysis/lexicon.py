@@ -1,8 +1,12 @@
-"""Word classes of the keyword extractor, each defined once with the reason it exists.
+"""The word and character classes of analysis, each defined once with the reason it
+exists: what the keyword extractor never takes or where it cuts a phrase
+(``keywords.py``), where a learned new word may start and end (``newwords.py``), and
+what segmentation repairs (``segment.py``).
 
 The lists are keys in Simplified script (analysis runs on a Simplified copy of a
-Traditional post).  What a class means is what the extractor does with it, written
-beside it; the extractor imports the names, never retypes the members.
+Traditional post).  What a class means is what its reader does with it, written
+beside it; the readers import the names, never retype the members.  Classes that
+share members build on one another (``FUNCTION_CORE``) instead of repeating them.
 """
 
 from __future__ import annotations
@@ -58,3 +62,63 @@ def used_as_event(keys: list[str], at: int, tags: list[str | None]) -> bool:
     if previous in EVENT_DETERMINERS or previous in EVENT_VERBS or following in EVENT_HEADS:
         return True
     return previous[-1:] in "场次项起宗波轮" and tags[at - 1] in ("m", "mq", "q")
+
+
+# -- jieba's tags and the words a keyword never is or never starts with (keywords.py)
+
+# English words that are never a keyword alone: function words, web debris, months and days.
+ENGLISH_STOP = frozenset(
+    "a an the of to in on for and or but is are was were be been by with as at from this that "
+    "it its he she they we you i his her their our your not no so if than then there here have has "
+    "had do does did will would can could should may might must about into over after before "
+    "http https www com org net html htm php jpg png gif amp nbsp more read via said says mr ms dr "
+    "other others new rising many much some such also only just even still first last own same most less "
+    "least very well like one two three year years time times people way ways lot lots any each every "
+    "jan feb mar apr jun jul aug sep sept oct nov dec january february march april june july august "
+    "gmt utc mon tue wed thu fri sat sun september october november december monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+# l: fixed expressions (自然科学, 对外开放), s: places (海外, 东方), z and zg: what jieba
+# tags some nouns and noun suffixes with (湿地, 粘土矿|物).
+NOUN_TAGS = frozenset("n nr ns nt nz nrt nrfg ng vn an eng j nw l s z zg".split())
+MODIFIER_TAGS = frozenset("a b ad ag m".split())  # m: 九二(共识), 六项(保证)
+# Quantifiers, onomatopoeia and interjections never make a keyword, nor do time words
+# that point at a day, a season or an hour (今天, 周日, 去年, 月底); other time words
+# can lead a term (近代|科学) but are not one alone.
+STOP_TAGS = frozenset("tg q mq o e y".split())
+DEICTIC_TIME = re.compile(r"[天日号周期拜午晚早夜晨时月年季]|^[今昨明前后去本上下当同每翌这那]")
+FUNCTION_CHARS = frozenset("但和与及的而并或把被让")
+ADVERBIAL_ENDS = ("之际", "之时", "之下", "以来", "而言", "来说", "之余")
+META_ENDS = frozenset("述评 综述 为例 进展 探析 初探 现状 概述".split())
+
+# -- where a term or a word ends
+
+# The function characters every boundary rule starts from: particles, prepositions,
+# conjunctions, copulas, demonstratives, quantity and degree words.  No keyword and no
+# learned word runs across them; each rule below adds what its own boundary needs.
+FUNCTION_CORE = "的了着过是在和与及或而被把将对从向于为以也都就还又并但且之其这那此该各每有无不没很最更所等"
+
+# Characters that stand next to any term without forming a unit with it: function
+# words, speech verbs, locatives, measure words.
+LOOSE_CHARS = frozenset(FUNCTION_CORE + "地得说称表指谈问道上下中里内外前后间时个位名次家种们")
+
+# A word does not start or end with these (function words, numerals, time units,
+# the suffixes of place names: 阳市 is the tail of many cities, not a word).
+WORD_EDGE = FUNCTION_CORE + "说称个们吗呢吧啊一二三四五六七八九十百千万亿两零年月日号时分"
+NOT_WORD_START = frozenset(WORD_EDGE + "市省县区镇村乡驻因曾已后遭给让到名位次件些至我你他她它会能要可仍才较据用者句样点近控权派社越呈")
+NOT_WORD_END = frozenset(WORD_EDGE + "市省县区镇村乡驻因曾已后遭给让到至判会中上里内前想地")
+NOT_WORD_INSIDE = frozenset("的了着过是被把在以等")
+
+# -- segmentation repairs (segment.py)
+
+# A character the HMM glues onto an unknown name: a speech verb or locative after it
+# (努钦称, 推特上, 房企中), a preposition or verb before it (遭|接番, 驻|成都).
+GLUED_TAIL = frozenset("称说谈指道上中里内")
+GLUED_HEAD = frozenset("驻在于对向从与据被把将遭")
+
+# A unit or measure word that ends a number (8日, 3月, 5岁, 第113044期, 8人, 18家, 96起, 第2波):
+# the HMM glues it onto the unknown word after it (8|日全台|转凉, 8|人被捕, 96|起证券异常交易);
+# after a number it is the number's, not the word's.  So are the words a large number's
+# 万 or 亿 opens (40|万人, 7|亿元).
+NUMBER_UNITS = frozenset("日月年号时点分秒岁届次期人家起名位个件艘架辆波项倍轮场例宗座")
+CJK_NUMBER = re.compile(r"^[零〇一二三四五六七八九十百千万两]+$")

@@ -24,13 +24,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from .lexicon import NOT_WORD_END, NOT_WORD_INSIDE, NOT_WORD_START
+
 _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
-# A word does not start or end with these (function words, numerals, time units,
-# the suffixes of place names: 阳市 is the tail of many cities, not a word).
-_EDGE = "的了着过是在和与及或而被把将对从向于为以也都就还又并但且之其这那此该各每有无不没很最更所等说称个们吗呢吧啊一二三四五六七八九十百千万亿两零年月日号时分"
-_START = frozenset(_EDGE + "市省县区镇村乡驻因曾已后遭给让到名位次件些至我你他她它会能要可仍才较据用者句样点近控权派社越呈")
-_END = frozenset(_EDGE + "市省县区镇村乡驻因曾已后遭给让到至判会中上里内前想地")
-_INSIDE = frozenset("的了着过是被把在以等")
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ class WordFinder:
             g
             for g, c in grams.items()
             if 2 <= len(g) <= o.max_len and c >= o.min_count and self.docs[g] >= o.min_docs
-            and g[0] not in _START and g[-1] not in _END and not _INSIDE.intersection(g)
+            and g[0] not in NOT_WORD_START and g[-1] not in NOT_WORD_END and not NOT_WORD_INSIDE.intersection(g)
         }
         right: dict[str, Counter[str]] = defaultdict(Counter)
         left: dict[str, Counter[str]] = defaultdict(Counter)

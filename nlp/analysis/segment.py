@@ -18,6 +18,7 @@ from typing import Protocol, Sequence
 
 from ..errors import ConfigError
 from ..text import cjk_count, is_traditional, split_sentences, to_simplified
+from .lexicon import CJK_NUMBER, GLUED_HEAD, GLUED_TAIL, NUMBER_UNITS
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +158,6 @@ def _cut_keeping_script(segmenter: Segmenter, text: str, traditional: bool) -> t
     return words, keys
 
 
-# A character the HMM glues onto an unknown name: a speech verb or locative after it
-# (努钦称, 推特上, 房企中), a preposition or verb before it (遭|接番, 驻|成都).
-_GLUED_TAIL = frozenset("称说谈指道上中里内")
-_GLUED_HEAD = frozenset("驻在于对向从与据被把将遭")
 
 
 def _unglue_word(key: str, segmenter: Segmenter) -> int:
@@ -173,30 +170,24 @@ def _unglue_word(key: str, segmenter: Segmenter) -> int:
     pieces = cut_known(key) if cut_known else []
     if len(pieces) == 2 and sorted(map(len, pieces))[0] == 1:
         return len(pieces[0])
-    if key[-1] in _GLUED_TAIL:
+    if key[-1] in GLUED_TAIL:
         return len(key) - 1
-    if key[0] in _GLUED_HEAD:
+    if key[0] in GLUED_HEAD:
         return 1
     return 0
 
 
-# A unit or measure word that ends a number (8日, 3月, 5岁, 第113044期, 8人, 18家, 96起, 第2波):
-# the HMM glues it onto the unknown word after it (8|日全台|转凉, 8|人被捕, 96|起证券异常交易);
-# after a number it is the number's, not the word's.  So are the words a large number's
-# 万 or 亿 opens (40|万人, 7|亿元).
-_NUMBER_UNITS = frozenset("日月年号时点分秒岁届次期人家起名位个件艘架辆波项倍轮场例宗座")
-_CJK_NUMBER = re.compile(r"^[零〇一二三四五六七八九十百千万两]+$")
 
 
 def is_number(word: str) -> bool:
-    return token_class(word) == "number" or bool(_CJK_NUMBER.match(word))
+    return token_class(word) == "number" or bool(CJK_NUMBER.match(word))
 
 
 def number_unit(previous: str, key: str) -> bool:
     """Whether ``key`` is the unit of the number ``previous`` (8|日, 40|万人): no part of a term."""
     if not is_number(previous):
         return False
-    return (len(key) == 1 and key in _NUMBER_UNITS) or (len(key) <= 3 and key[:1] in ("万", "亿"))
+    return (len(key) == 1 and key in NUMBER_UNITS) or (len(key) <= 3 and key[:1] in ("万", "亿"))
 
 
 def _after_number(previous: str, key: str, segmenter: Segmenter) -> int:

@@ -1,5 +1,6 @@
 """Decoder-only language models (Qwen3, Qwen2.5, Seed-X...): which kind a model is, the
-prompts each family reads, two runtimes, and the hygiene every output goes through.
+prompts each family reads, and two runtimes (the hygiene every output goes through is
+:mod:`nlp.models.hygiene`).
 
 The kind comes from the model's own ``config.json`` (``is_encoder_decoder``, its
 architectures): a folder or hub id is a seq2seq model (Marian, mT5) or a causal LM, with
