@@ -247,112 +247,140 @@ class KeywordOptions:
     # keywords) of at least this fraction of its maximum (偷猎, 访台, 炸毁, but not 增加, 出席,
     # 确诊).
     verb_idf: float = 0.65
+    # A phrase the archive's table does not know must recur (be said this many times) to
+    # count, unless the headline says it, or the text is brief (fewer than
+    # ``brief_sentences`` sentences: nothing recurs there) and the phrase is at most
+    # ``long_phrase`` characters.  The same count makes an unknown word more than a mis-cut.
+    repeated: int = 2
+    brief_sentences: int = 3
+    long_phrase: int = 4
 
 
-def extract_keywords(
-    analysis: Analysis,
-    idf: IdfTable,
-    options: KeywordOptions = KeywordOptions(),
-    known: Callable[[str], bool] | None = None,
-) -> list[str]:
-    """The ``top_k`` keywords of a document, best first, in the document's own script.
+@dataclass
+class TermCounts:
+    """What :func:`count_terms` finds in a document: each candidate term (by its
+    Simplified key) with its count, first place, words and kind."""
 
-    ``known(word)`` says whether the segmenter's dictionary holds a word (default:
-    jieba's dictionary); a term that is not a word must be a unit of the text
-    (:func:`_as_unit`).  No two keywords nest or overlap.
-    """
-    tf: Counter[str] = Counter()
-    surface: dict[str, str] = {}
-    first: dict[str, int] = {}
-    parts_of: dict[str, tuple[str, ...]] = {}
-    verbal: set[str] = set()
-    verbs: set[str] = set()  # single words that are verbs (翻译): weaker topics than a noun phrase
-    events: set[str] = set()  # verbs the text uses as the name of an event somewhere (的选举)
-    position = 0
-    for sentence in analysis.sentences:
-        events.update(_events(sentence.keys, sentence.tags))
+    tf: Counter[str] = field(default_factory=Counter)  # occurrences in the body
+    surface: dict[str, str] = field(default_factory=dict)  # key -> the text's own spelling
+    first: dict[str, int] = field(default_factory=dict)  # key -> first sentence (-1: the title)
+    parts_of: dict[str, tuple[str, ...]] = field(default_factory=dict)  # key -> its words
+    verbal: set[str] = field(default_factory=set)  # phrases shaped like a clause (verb + object)
+    verbs: set[str] = field(default_factory=set)  # single words that are verbs: weaker topics than a noun phrase
+    events: set[str] = field(default_factory=set)  # verbs the text uses as the name of an event somewhere (的选举)
+    in_title: set[str] = field(default_factory=set)
+    title_verbs: set[str] = field(default_factory=set)
+
+    def _add(self, word: str, key: str, parts: tuple[str, ...], is_verbal: bool, position: int) -> None:
+        self.surface.setdefault(key, word)
+        self.first.setdefault(key, position)
+        self.parts_of.setdefault(key, parts)
+        if is_verbal:
+            self.verbal.add(key)
+
+
+def count_terms(analysis: Analysis) -> TermCounts:
+    """Count the candidate terms of the body's sentences and of the title."""
+    counts = TermCounts()
+    for position, sentence in enumerate(analysis.sentences):
+        counts.events.update(_events(sentence.keys, sentence.tags))
         for run in candidate_runs(sentence.words, sentence.keys, sentence.tags):
             for word, key, parts, is_verbal in ngrams(run):
-                tf[key] += 1
-                surface.setdefault(key, word)
-                first.setdefault(key, position)
-                parts_of.setdefault(key, parts)
-                if is_verbal:
-                    verbal.add(key)
-            verbs.update(key for _, key, kind in run if kind == "verb")
-        position += 1
-    events.update(_events(analysis.title_keys, analysis.title_tags))
-    in_title: set[str] = set()
-    title_verbs: set[str] = set()
+                counts.tf[key] += 1
+                counts._add(word, key, parts, is_verbal, position)
+            counts.verbs.update(key for _, key, kind in run if kind == "verb")
+    counts.events.update(_events(analysis.title_keys, analysis.title_tags))
     for run in candidate_runs(analysis.title_words, analysis.title_keys, analysis.title_tags):
-        title_verbs.update(key for _, key, kind in run if kind == "verb")
+        counts.title_verbs.update(key for _, key, kind in run if kind == "verb")
         for word, key, parts, is_verbal in ngrams(run):
-            in_title.add(key)
-            surface.setdefault(key, word)
-            first.setdefault(key, -1)
-            parts_of.setdefault(key, parts)
-            if is_verbal:
-                verbal.add(key)
+            counts.in_title.add(key)
+            counts._add(word, key, parts, is_verbal, -1)
+    return counts
+
+
+@dataclass
+class _Text:
+    """The document's text as the scorer and the selector read it."""
+
+    text: str  # Simplified, what keys are found in
+    own: str | None  # the text in its own script (None: it is ``text``)
+    is_word: Callable[[str], bool]  # whether the dictionary holds a word
+
+    def stray(self, piece: str, options: "KeywordOptions") -> bool:
+        """An unknown Chinese string the text says less than ``options.repeated`` times:
+        more likely a mis-cut (成新|瓶颈) than a name."""
+        return not self.is_word(piece) and token_class(piece) == "cjk" and self.text.count(piece) < options.repeated
+
+
+def score_terms(counts: TermCounts, idf: IdfTable, doc: _Text, options: KeywordOptions, sentences: int
+                ) -> dict[str, float]:
+    """A score per term: its count (the title's credited) and IDF, each to a power, times
+    its length prior and its place bonuses; terms that are no keyword are left out."""
+    c = counts
     oov = idf.max * options.oov_idf
     # How common a verb is is a fact of the language, not of the archive: a small
     # archive's own table calls most verbs rare.  So jieba's table judges it.
     language = idf if idf.source == "jieba" else IdfTable.default()
-    text, own = _document_text(analysis)
-    is_word = known or _jieba_word
-    brief = len(analysis.sentences) < 3
-
-    def stray(piece: str) -> bool:
-        """An unknown Chinese string seen once: more likely a mis-cut (成新|瓶颈) than a name."""
-        return not is_word(piece) and token_class(piece) == "cjk" and text.count(piece) < 2
+    brief = sentences < options.brief_sentences
+    text, repeated = doc.text, options.repeated
 
     def term_idf(key: str) -> float | None:
         known_idf = idf.get(key)
         if known_idf is not None:
             return known_idf
-        parts = parts_of[key]
+        parts = c.parts_of[key]
         if len(parts) == 1:
             return oov
-        if key not in in_title and tf[key] < 2 and text.count(key) < 2 and (len(key) > 4 or not brief):
+        if key not in c.in_title and c.tf[key] < repeated and text.count(key) < repeated \
+                and (len(key) > options.long_phrase or not brief):
             # A phrase the archive never used as a unit, said once outside the headline
             # of a text where terms recur; in a text of a sentence or two nothing recurs.
             return None
-        if key in verbal and tf[key] < 2:
+        if key in c.verbal and c.tf[key] < repeated:
             return None  # a verb phrase the body does not repeat is a clause, not a term (禁令来得, 认识珊瑚礁)
-        if any(stray(p) for p in parts):
+        if any(doc.stray(p, options) for p in parts):
             return None
         return max(idf.get(p) or oov for p in parts)
 
     scores: dict[str, float] = {}
-    for key in set(tf) | in_title:
-        if (key in verbs or key in title_verbs) and key not in events and len(parts_of[key]) == 1 \
-                and ((language.get(key) or language.max) < options.verb_idf * language.max or text.count(key) < 2):
+    for key in set(c.tf) | c.in_title:
+        if (key in c.verbs or key in c.title_verbs) and key not in c.events and len(c.parts_of[key]) == 1 \
+                and ((language.get(key) or language.max) < options.verb_idf * language.max
+                     or text.count(key) < repeated):
             continue  # what happened to the topic (增加, 出席, 确诊), not the topic
         weight = term_idf(key)
         if weight is None:
             continue
-        count = tf[key] + (options.title_weight if key in in_title else 0.0)
+        count = c.tf[key] + (options.title_weight if key in c.in_title else 0.0)
         prior = options.length_prior
         bonus = 1.0 if key.isascii() else prior[min(max(len(key), 2), len(prior) + 1) - 2]
-        if first[key] == 0:
+        if c.first[key] == 0:
             bonus *= 1.0 + options.lead_bonus
-        if key in in_title:
+        if key in c.in_title:
             bonus *= 1.0 + options.title_factor
-        if key in verbs:
+        if key in c.verbs:
             bonus *= options.verb_factor
         scores[key] = count**options.tf_power * weight**options.idf_power * bonus
-    ranked = sorted(scores, key=lambda k: (-scores[k], first.get(k, 0), k))
+    return scores
+
+
+def select_terms(scores: dict[str, float], counts: TermCounts, doc: _Text, options: KeywordOptions) -> list[str]:
+    """The best ``top_k`` terms as units of the text, none nesting in another, each in
+    the document's own script."""
+    c, text, is_word = counts, doc.text, doc.is_word
+    ranked = sorted(scores, key=lambda k: (-scores[k], c.first.get(k, 0), k))
     chosen: list[str] = []
     declined: list[str] = []  # wholes that did not replace their chosen part
-    clauses = verbal | verbs  # verb phrases and single verbs: never merged into a whole
+    clauses = c.verbal | c.verbs  # verb phrases and single verbs: never merged into a whole
     for key in ranked:
-        single = len(parts_of[key]) == 1
+        single = len(c.parts_of[key]) == 1
         if single and is_word(key):
             unit = key
             if _jieba_tags().get(key, "").startswith("nr"):
                 # A name in jieba's dictionary can be the head of a longer one (哈利波 of 哈利波特).
                 grown = _as_unit(key, text, is_word)
                 unit = grown if grown and grown.startswith(key) else key
-        elif single and stray(key):
+        elif single and doc.stray(key, options):
             continue
         else:
             unit = _as_unit(key, text, is_word, phrase=not single)
@@ -371,21 +399,40 @@ def extract_keywords(
                 else:
                     declined.append(unit)
             continue
-        whole = _completed(unit, chosen, declined, parts_of, text, clauses)
+        whole = _completed(unit, chosen, declined, c.parts_of, text, clauses)
         if whole:
-            _replace(chosen, [c for c in chosen if c in parts_of[whole]], whole)
+            _replace(chosen, [k for k in chosen if k in c.parts_of[whole]], whole)
             continue
         chosen.append(unit)
         if len(chosen) == options.top_k:
             break
     out = []
     for unit in chosen:
-        if unit in surface:
-            out.append(surface[unit])
-        elif own is not None:
+        if unit in c.surface:
+            out.append(c.surface[unit])
+        elif doc.own is not None:
             at = text.find(unit)
-            out.append(own[at : at + len(unit)])
+            out.append(doc.own[at : at + len(unit)])
     return out
+
+
+def extract_keywords(
+    analysis: Analysis,
+    idf: IdfTable,
+    options: KeywordOptions = KeywordOptions(),
+    known: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """The ``top_k`` keywords of a document, best first, in the document's own script:
+    count the candidate terms, score them, select units of the text.
+
+    ``known(word)`` says whether the segmenter's dictionary holds a word (default:
+    jieba's dictionary); a term that is not a word must be a unit of the text
+    (:func:`_as_unit`).  No two keywords nest or overlap.
+    """
+    counts = count_terms(analysis)
+    text, own = _document_text(analysis)
+    doc = _Text(text, own, known or _jieba_word)
+    return select_terms(score_terms(counts, idf, doc, options, len(analysis.sentences)), counts, doc, options)
 
 
 def _events(keys: Sequence[str], tags: Sequence[str | None]) -> Iterable[str]:
