@@ -314,7 +314,7 @@ def enrich(
 @app.command()
 def translate(
     paths: List[str] = typer.Argument(..., help="Posts or folders, or - to translate standard input text."),
-    to: str = typer.Option("en", "--to", help="Target languages: en, ja or en,ja."),
+    to: str = typer.Option("en", "--to", help="Target languages: en, ja or en,ja (fr, de, es, ko with --model zh-XX=...)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write translations under DIR instead of beside the posts."),
     model: List[str] = ModelOpt,
     backend: Backend = BackendOpt,
