@@ -23,7 +23,8 @@ from .lexicon import (ADVERBIAL_ENDS, COMPARISONS, COUNT_NOUNS, DEICTIC_TIME, EN
 from .segment import Analysis, _jieba_tags, data_lines, number_unit, token_class
 
 IDF_HEADER = "#nlp-idf"
-MAX_NGRAM = 3
+MAX_NGRAM = 3  # words in a phrase (ngrams and nlp idf build count the same candidates)
+MAX_PHRASE_CHARS = 10  # characters in a phrase: longer is a clause, not a term
 
 
 @lru_cache(maxsize=2)
@@ -205,7 +206,7 @@ def ngrams(run: Run, max_n: int = MAX_NGRAM) -> Iterable[tuple[str, str, tuple[s
                 if len(key) < 2 or key in generic or key in COUNT_NOUNS or parts[0][2] not in ("noun", "verb") \
                         or NUMERAL.match(key):
                     continue
-            elif len(key) > 10 or sum(token_class(w) != "cjk" for w, _, _ in parts) > 1 or NUMERAL.match(parts[-1][1]):
+            elif len(key) > MAX_PHRASE_CHARS or sum(token_class(w) != "cjk" for w, _, _ in parts) > 1 or NUMERAL.match(parts[-1][1]):
                 continue
             else:
                 shape = _phrase_shape(parts)

@@ -173,16 +173,18 @@ class SummaryOptions:
     # and so is one this close that repeats a run of this many characters of it word for
     # word (a standfirst retold by the first paragraph, a quote given twice)
     restate: tuple[float, int] = (0.35, 12)
+    title_count: int = 2  # a word of the headline counts this many more times in a word's weight
+    short_sentence: int = 8  # a sentence is weighed by at least this many characters (a short one is no bargain)
 
 
-def _word_weights(analysis: Analysis, idf: IdfTable) -> Counter[str]:
+def _word_weights(analysis: Analysis, idf: IdfTable, options: SummaryOptions) -> Counter[str]:
     tf: Counter[str] = Counter()
     for sentence in analysis.sentences:
         for run in candidate_runs(sentence.words, sentence.keys, sentence.tags):
             tf.update(key for _, key, _ in run)
     for key in analysis.title_keys:
         if key in tf:
-            tf[key] += 2
+            tf[key] += options.title_count
     weights: Counter[str] = Counter()
     for key, count in tf.items():
         weights[key] = (1 + math.log(count)) * (idf.get(key) or idf.max)
@@ -243,13 +245,13 @@ class TextRankLite:
         self._segment = segment
 
     def select(self, analysis: Analysis, candidates: Sequence[int], options: SummaryOptions) -> list[int]:
-        weights = _word_weights(analysis, self.idf)
+        weights = _word_weights(analysis, self.idf, options)
         headline = {key: weights[key] for key in analysis.title_keys if weights.get(key)}
         headline_mass = sum(headline.values())
         scored = []
         for rank, index in enumerate(candidates):
             sentence = analysis.sentences[index]
-            length = max(8, len(sentence.text))
+            length = max(options.short_sentence, len(sentence.text))
             score = _content_weight(sentence.keys, weights) / length**options.length_power
             score *= 1.0 + options.lead_bonus / (1 + rank)
             if headline_mass:
@@ -280,7 +282,7 @@ class TextRankLite:
         chosen = self.select(analysis, candidates, options)
         if not chosen:
             return ""
-        weights = _word_weights(analysis, self.idf)
+        weights = _word_weights(analysis, self.idf, options)
         if len(chosen) == 1:
             return _trim(analysis.sentences[chosen[0]], weights, options.max_chars, self._segment)
         return _joined([strip_dateline(analysis.sentences[i].text.strip()) for i in chosen])
