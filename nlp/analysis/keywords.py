@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import os
 from collections import Counter
 from dataclasses import dataclass, field

@@ -31,6 +31,7 @@ from .runtimes import DECODER, SEQ2SEQ, runtime_class
 
 PROMPT_VERSION = "p1"  # part of every LLM signature: a prompt change redoes what it made
 
+
 def model_kind(path: Path) -> str:
     """``decoder`` for a causal LM, ``seq2seq`` for an encoder-decoder model, from the
     folder's ``config.json``."""
