@@ -104,6 +104,9 @@ def summary_candidates(analysis: Analysis, headings: Sequence[bool]) -> list[int
 
 
 def is_heading(text: str, tag: str) -> bool:
+    """A heading, never summary material: in a heading element, text without a sentence's
+    end or under 20 characters (a heading that happens to end in 。); elsewhere, a line
+    under 40 characters without one (a bold subhead in a ``<p>``)."""
     if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "dt", "caption", "th"):
         return not _TERMINAL.search(text) or len(text) < 20
     return len(text) < 40 and not _TERMINAL.search(text)
